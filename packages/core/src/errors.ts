@@ -6,6 +6,7 @@ export const RULE_CODES = [
   'MALFORMED_BLOCK',
   'MALFORMED_TX',
   'INVALID_ADDRESS',
+  'INVALID_PRIVATE_KEY', // not 32 bytes in [1, n-1] (wallet import, signing)
   // header rules
   'BAD_BITS', // compact target negative, overflowing, zero, or above the spec's pow limit
   'HIGH_HASH', // header hash above its target
@@ -27,6 +28,7 @@ export const RULE_CODES = [
   'DUPLICATE_BLOCK',
   'INVALID_PARENT', // descends from a block known to be invalid
   'BAD_GENESIS',
+  'UNKNOWN_BLOCK',
   // transaction rules (also the mempool's error codes)
   'INVALID_SIGNATURE',
   'WRONG_CHAIN',
