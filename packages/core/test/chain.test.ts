@@ -6,7 +6,7 @@ import { withNonce, assembleBlock } from '../src/block.js';
 import { blockHash } from '../src/header.js';
 import { checkProofOfWork } from '../src/pow.js';
 import { blockLocator, findLocatorFork, activeBlocksAfter } from '../src/locator.js';
-import type { Block } from '../src/types.js';
+import type { Block, DataBlock } from '../src/types.js';
 import { BlockGenerator, easySpec, NOW } from './chain-gen.js';
 
 const spec = easySpec('devnet-data');
@@ -79,7 +79,7 @@ describe('chain: level 1', () => {
     const b1 = gen.next('b1', 'genesis');
     const cases: [string, () => Block, string][] = [
       ['bad proof of work', () => badPow(gen.next('x1', 'genesis')), 'HIGH_HASH'],
-      ['bits not what the retarget rule says', () => gen.resolve(assembleBlock({ ...b1.header, height: 1, bits: 0x1f7fffff }, { data: b1.data as string[] })), 'BAD_DIFFICULTY'],
+      ['bits not what the retarget rule says', () => gen.resolve(assembleBlock({ ...b1.header, height: 1, bits: 0x1f7fffff }, { data: (b1 as DataBlock).data })), 'BAD_DIFFICULTY'],
       // bits are checked before proof of work, so these need no nonce search
       ['bits easier than the pow limit', () => rehash({ ...b1, header: { ...b1.header, bits: 0x217fffff } }), 'BAD_BITS'],
       ['negative compact target', () => rehash({ ...b1, header: { ...b1.header, bits: 0x04923456 } }), 'BAD_BITS'],
