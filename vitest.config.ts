@@ -9,6 +9,7 @@ const alias = {
   '@chainlab/core': src('./packages/core/src/index.ts'),
   '@chainlab/miner-worker': src('./packages/miner-worker/src/index.ts'),
   '@chainlab/service': src('./packages/service/src/index.ts'),
+  '@chainlab/sync': src('./packages/sync/src/index.ts'),
 };
 
 // Two projects: fast pure unit tests, and multi-process end-to-end tests. The e2e files

@@ -1,3 +1,159 @@
-// Placeholder until its issue lands: see `issues`.
-console.error('chainlab node: not yet implemented');
-process.exit(1);
+#!/usr/bin/env node
+// chainlab node: mines, validates, stores, syncs and gossips blocks. This file only wires
+// the parts together; each part lives in its own file.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { availableParallelism, homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fastifyWebsocket from '@fastify/websocket';
+import { loadSpec, parseAddress, privateKeyToAddress, type ChainSpec } from '@chainlab/core';
+import { MinerPool } from '@chainlab/miner-worker';
+import { intOption, runService, stringOption, switchOption, urlOption, UsageError } from '@chainlab/service';
+import { BlockStore } from '@chainlab/sync';
+import { ChainService } from '@chainlab/sync';
+import { Clock } from '@chainlab/sync';
+import { DataQueue, TxSource } from './payload.js';
+import { Miner } from './miner.js';
+import { Gossip, MAX_MESSAGE_BYTES } from '@chainlab/sync';
+import { PeerManager } from '@chainlab/sync';
+import { registerNodeRoutes } from './routes.js';
+
+const defaultThreads = Math.max(1, availableParallelism() - 1);
+
+const options = {
+  mine: switchOption('--mine', 'mine blocks (--no-mine to only validate and relay)', { default: true, negatable: true }),
+  threads: intOption('--threads <n>', 'miner worker threads', { default: defaultThreads, min: 1, max: 256 }),
+  coinbase: stringOption('--coinbase <address>', 'address paid by the blocks this node mines (level ≥ 2; devnet default: dev account 0)'),
+  publicUrl: urlOption('--public-url <url>', 'URL other nodes reach this one at, registered with the tracker (default: http://<host>:<port>)'),
+  peers: stringOption('--peers <urls>', 'comma-separated peer URLs to dial besides those from the tracker'),
+  pollInterval: intOption('--poll-interval <ms>', 'how often to poll peers over REST (the fallback to WebSocket gossip)', { default: 5000, min: 100 }),
+};
+
+function readSpec(value: string): ChainSpec {
+  if (value.endsWith('.json') || value.includes('/')) {
+    let json: unknown;
+    try {
+      json = JSON.parse(readFileSync(value, 'utf8'));
+    } catch (e) {
+      throw new UsageError(`--spec ${value}: ${(e as Error).message}`);
+    }
+    return loadSpec(json);
+  }
+  return loadSpec(value);
+}
+
+/** What setup() builds and started() needs once the listening URL is known. */
+let node:
+  | { service: ChainService; gossip: Gossip; miner: Miner; staticPeers: string[]; setPeers: (p: PeerManager) => void }
+  | undefined;
+
+await runService({
+  cli: {
+    name: 'node',
+    description: 'A chainlab node: mines blocks, validates and stores them, syncs with peers found through the tracker.',
+    defaultPort: 7301,
+    defaults: { tracker: 'http://127.0.0.1:7100' },
+    options,
+    examples: [
+      'pnpm start:node -- --port 7301 --spec devnet',
+      'pnpm start:node -- --port 7302 --spec devnet-data --no-mine',
+      'pnpm start:node -- --port 0 --spec ./my-chain.json --tracker http://127.0.0.1:7100 --threads 2',
+    ],
+  },
+  bodyLimit: MAX_MESSAGE_BYTES,
+  async setup({ config, server, logger, lifecycle }) {
+    const spec = readSpec(config.spec);
+    const dataDir =
+      config.dataDir ??
+      (config.port === 0 ? mkdtempSync(join(tmpdir(), 'chainlab-node-')) : join(homedir(), '.chainlab', spec.name, `node-${config.port}`));
+    const mempoolUrl = spec.level >= 2 ? (config.mempool ?? 'http://127.0.0.1:7200') : undefined;
+
+    let coinbase: string | undefined;
+    if (spec.level >= 2 && config.mine) {
+      if (config.coinbase) coinbase = parseAddress(config.coinbase);
+      else if (spec.devKeys[0]) coinbase = privateKeyToAddress(spec.devKeys[0]);
+      else throw new UsageError('--coinbase <address> is required to mine on this chain');
+    }
+
+    const store = await BlockStore.open(dataDir, spec);
+    lifecycle.onShutdown('block store', () => store.close());
+    const clock = new Clock();
+    const service = new ChainService(spec, store, clock, logger);
+    const started = Date.now();
+    const replayed = await service.replay();
+    logger.info(
+      { spec: spec.name, chainId: spec.chainId, level: spec.level, dataDir, blocks: replayed, height: service.chain.height, ms: Date.now() - started },
+      'chain loaded',
+    );
+
+    const data = spec.level === 1 ? new DataQueue(spec) : null;
+    const txs = spec.level >= 2 ? new TxSource(spec, mempoolUrl, service.sigCache, logger) : null;
+    service.on('tip', (reorg) => {
+      for (const n of reorg.disconnected) data?.onDisconnected(n.block);
+      for (const n of reorg.connected) {
+        data?.onConnected(n.block);
+        txs?.onConnected(n.block);
+      }
+    });
+
+    const activePool = new MinerPool({ threads: config.threads });
+    const miner = new Miner(service, activePool, clock, { data: data ?? undefined, txs: txs ?? undefined }, { coinbase }, logger);
+    lifecycle.onShutdown('miner', async () => {
+      await miner.stop();
+      await activePool.destroy();
+    });
+
+    const staticPeers = (config.peers ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    const gossip = new Gossip(service, txs ?? undefined, logger);
+    lifecycle.onShutdown('gossip', () => gossip.closeAll());
+
+    await server.register(fastifyWebsocket, { options: { maxPayload: MAX_MESSAGE_BYTES } });
+    server.get('/ws', { websocket: true }, (socket) => gossip.accept(socket));
+
+    let peers: PeerManager | null = null;
+    registerNodeRoutes(server, {
+      service,
+      miner,
+      gossip,
+      data,
+      clock,
+      status: () => {
+        const rate = activePool.hashrate();
+        return {
+          chainId: spec.chainId,
+          spec: spec.name,
+          level: spec.level,
+          height: service.chain.height,
+          tip: service.chain.tip.hash,
+          peers: gossip.peerUrls(),
+          knownPeers: peers?.knownPeers() ?? [],
+          mining: miner.mining,
+          threads: activePool.threads,
+          hashrate: Math.round(rate.total),
+          hashratePerWorker: rate.perWorker.map(Math.round),
+          mempool: mempoolUrl ?? null,
+          pending: data ? data.size : (txs?.size ?? 0),
+          blocksFound: miner.blocksFound,
+          timeOffsetSeconds: clock.offset,
+        };
+      },
+    });
+
+    // The public URL is known only after listening: peers start in started().
+    node = { service, gossip, miner, staticPeers, setPeers: (p) => (peers = p) };
+  },
+  async started({ url, config, logger, lifecycle }) {
+    const { service, gossip, miner, staticPeers, setPeers } = node!;
+    const publicUrl = config.publicUrl ?? url;
+    gossip.setPublicUrl(publicUrl);
+    const peers = new PeerManager(
+      service,
+      gossip,
+      { trackerUrl: config.tracker, publicUrl, staticPeers, pollIntervalMs: config.pollInterval },
+      logger,
+    );
+    setPeers(peers);
+    peers.start();
+    lifecycle.onShutdown('peers', () => peers.stop());
+    if (config.mine) miner.start();
+  },
+});

@@ -1,0 +1,139 @@
+// The mining loop: build a template on the current tip, hand the nonce search to the
+// worker pool (the hash loop never runs on this event loop), submit what it finds. A new
+// tip cancels the search at once; a result for an old tip is dropped, never published.
+import { bitsToTarget, blockTemplate, encodeHeader, withNonce, type Block, type Reorg } from '@chainlab/core';
+import type { MinerPool } from '@chainlab/miner-worker';
+import type { Logger } from '@chainlab/service';
+import type { ChainService } from '@chainlab/sync';
+import type { Clock } from '@chainlab/sync';
+import type { DataQueue, TxSource } from './payload.js';
+
+export interface MinerOptions {
+  coinbase: string | undefined;
+  /** Rebuild the template at least this often, to pick up new txs and a fresh time. */
+  templateMaxAgeMs?: number;
+}
+
+export class Miner {
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private templateTip = '';
+  private templateBuiltAt = 0;
+  private refreshTimer: NodeJS.Timeout | null = null;
+  private exhaustedTemplate: Block | null = null;
+  blocksFound = 0;
+
+  constructor(
+    private readonly service: ChainService,
+    private readonly pool: MinerPool,
+    private readonly clock: Clock,
+    private readonly payload: { data?: DataQueue; txs?: TxSource },
+    private readonly options: MinerOptions,
+    private readonly log: Logger,
+  ) {
+    service.on('tip', (reorg: Reorg) => {
+      if (reorg.newTip.hash !== this.templateTip) void this.pool.cancel();
+    });
+  }
+
+  get mining(): boolean {
+    return this.running;
+  }
+
+  /** Starts continuous mining (no-op if already on). */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+    const maxAge = this.options.templateMaxAgeMs ?? 5_000;
+    this.refreshTimer = setInterval(() => {
+      if (Date.now() - this.templateBuiltAt > maxAge) void this.pool.cancel();
+    }, Math.min(1000, maxAge));
+    this.log.info({ threads: this.pool.threads }, 'mining started');
+  }
+
+  /** Stops mining and waits until every worker is idle. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    if (this.refreshTimer) clearInterval(this.refreshTimer);
+    this.refreshTimer = null;
+    await this.pool.cancel();
+    await this.loop;
+    this.loop = null;
+    this.log.info('mining stopped');
+  }
+
+  /** New payload arrived: rebuild the template soon so it gets in the next block. */
+  payloadChanged(): void {
+    if (this.running) void this.pool.cancel();
+  }
+
+  /** Devnet: mines `count` blocks now, as fast as the pool can, and returns their hashes. */
+  async mineBlocks(count: number): Promise<string[]> {
+    const wasRunning = this.running;
+    await this.stop();
+    const hashes: string[] = [];
+    try {
+      while (hashes.length < count) {
+        const block = await this.mineOne();
+        if (block) hashes.push(block.hash);
+      }
+    } finally {
+      if (wasRunning) this.start();
+    }
+    return hashes;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      try {
+        await this.mineOne();
+      } catch (e) {
+        this.log.error({ err: (e as Error).message }, 'mining round failed; retrying');
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  }
+
+  /** One round: template → nonce search → submit. Null when cancelled or exhausted. */
+  private async mineOne(): Promise<Block | null> {
+    await this.payload.txs?.refresh();
+    const template = this.buildTemplate();
+    const tipAtStart = template.header.prevHash;
+    this.templateTip = tipAtStart;
+    this.templateBuiltAt = Date.now();
+    const result = await this.pool.mine({ header80: encodeHeader(template.header), target: bitsToTarget(template.header.bits) });
+    if (!('nonce' in result)) {
+      // Cancelled (new tip, new payload, refresh) or the whole nonce space was tried: then the
+      // next template must differ, so its time moves on by at least a second.
+      this.exhaustedTemplate = 'exhausted' in result && result.exhausted ? template : null;
+      return null;
+    }
+    this.exhaustedTemplate = null;
+    if (this.service.chain.tip.hash !== tipAtStart) return null; // found, but too late: stale
+    const block = withNonce(template, result.nonce);
+    const processed = await this.service.submit(block, 'miner');
+    if (processed.status !== 'accepted') {
+      this.log.error({ hash: block.hash, status: processed.status, err: processed.error?.message }, 'own block refused');
+      return null;
+    }
+    this.blocksFound++;
+    this.log.info({ height: block.height, hash: block.hash, items: 'txs' in block ? block.txs.length : block.data.length }, 'mined a block');
+    return block;
+  }
+
+  private buildTemplate(): Block {
+    const chain = this.service.chain;
+    const exhausted = this.exhaustedTemplate;
+    const time =
+      exhausted && exhausted.header.prevHash === chain.tip.hash
+        ? Math.max(this.clock.now(), exhausted.header.time + 1)
+        : this.clock.now();
+    if (chain.spec.level === 1) {
+      return blockTemplate(chain, { time, data: this.payload.data?.take() ?? [] });
+    }
+    const txs = this.payload.txs?.select(this.service.state) ?? [];
+    return blockTemplate(chain, { time, txs, coinbase: this.options.coinbase });
+  }
+}

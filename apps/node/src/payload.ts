@@ -1,0 +1,147 @@
+// What the miner puts in its next block. Level 1: data items posted to this node. Level 2:
+// transfers pulled from the mempool, re-checked against this node's own tip state so that
+// no balance goes negative whatever the mempool believed.
+import {
+  checkTxSignature,
+  isTxBlock,
+  LedgerMachine,
+  parseTx,
+  RuleError,
+  txid,
+  txSize,
+  utf8,
+  type Block,
+  type ChainSpec,
+  type SignatureCache,
+  type StateMachine,
+  type TransferTx,
+  type Tx,
+} from '@chainlab/core';
+import { fetchJson } from '@chainlab/service';
+import type { Logger } from '@chainlab/service';
+
+/** Level 1: data items waiting for a block. Items of disconnected blocks come back. */
+export class DataQueue {
+  private readonly items = new Set<string>();
+
+  constructor(
+    private readonly spec: ChainSpec,
+    private readonly maxItems = 10_000,
+  ) {}
+
+  get size(): number {
+    return this.items.size;
+  }
+
+  /** Queues an item; throws a RuleError the REST layer turns into a 400. */
+  add(item: string): void {
+    const bytes = utf8(item).length;
+    if (bytes > this.spec.maxDataItemBytes) {
+      throw new RuleError('BAD_DATA_ITEM', `data item is ${bytes} bytes, the limit is ${this.spec.maxDataItemBytes}`);
+    }
+    if (this.items.size >= this.maxItems) throw new RuleError('BAD_DATA_ITEM', 'the data queue is full, try again later');
+    this.items.add(item);
+  }
+
+  /** Items that fit in a block beside the header, oldest first. */
+  take(): string[] {
+    const out: string[] = [];
+    let size = 100; // header + count, generously
+    for (const item of this.items) {
+      const n = utf8(item).length + 5;
+      if (size + n > this.spec.maxBlockBytes) break;
+      out.push(item);
+      size += n;
+    }
+    return out;
+  }
+
+  onConnected(block: Block): void {
+    if (!isTxBlock(block)) for (const item of block.data) this.items.delete(item);
+  }
+
+  onDisconnected(block: Block): void {
+    if (!isTxBlock(block)) for (const item of block.data) this.items.add(item);
+  }
+}
+
+/** Level 2: pending transfers, from the mempool (polled) and from peers (gossiped). */
+export class TxSource {
+  private pending = new Map<string, TransferTx>();
+  private lastError: string | null = null;
+
+  constructor(
+    private readonly spec: ChainSpec,
+    private readonly mempoolUrl: string | undefined,
+    private readonly sigCache: SignatureCache,
+    private readonly log: Logger,
+  ) {}
+
+  get size(): number {
+    return this.pending.size;
+  }
+
+  /** Pulls /unprocessed from the mempool; keeps the last good list if it does not answer. */
+  async refresh(): Promise<void> {
+    if (!this.mempoolUrl) return;
+    try {
+      const list = await fetchJson<unknown[]>(`${this.mempoolUrl}/unprocessed`, { timeoutMs: 3000 });
+      if (!Array.isArray(list)) throw new Error('/unprocessed did not answer a list');
+      const next = new Map<string, TransferTx>();
+      for (const json of list) {
+        try {
+          const tx = parseTx(json, { maxAmount: this.spec.maxAmount });
+          if (tx.kind === 'transfer') next.set(txid(tx), tx);
+        } catch {
+          // a malformed entry from the mempool is skipped, never mined
+        }
+      }
+      this.pending = next;
+      if (this.lastError) this.log.info({ mempool: this.mempoolUrl }, 'mempool reachable again');
+      this.lastError = null;
+    } catch (e) {
+      const message = (e as Error).message;
+      if (message !== this.lastError) this.log.warn({ mempool: this.mempoolUrl, err: message }, 'cannot pull txs from the mempool');
+      this.lastError = message;
+    }
+  }
+
+  /** A tx gossiped by a peer; true if it was new (then it is relayed once). */
+  addFromPeer(tx: Tx): boolean {
+    if (tx.kind !== 'transfer') return false;
+    const id = txid(tx);
+    if (this.pending.has(id)) return false;
+    checkTxSignature(tx, this.sigCache);
+    this.pending.set(id, tx);
+    return true;
+  }
+
+  onConnected(block: Block): void {
+    if (isTxBlock(block)) for (const tx of block.txs) this.pending.delete(txid(tx));
+  }
+
+  /**
+   * Txs for the next block: in the mempool's order (per sender by nonce), each applied to a
+   * scratch copy of the tip state and skipped if it fails there, until the block is full.
+   */
+  select(state: StateMachine, coinbaseSizeHint = 200): TransferTx[] {
+    if (!(state instanceof LedgerMachine)) return [];
+    const scratch = state.state.clone();
+    const ctx = { chainId: this.spec.chainId, maxAmount: this.spec.maxAmount };
+    const chosen: TransferTx[] = [];
+    let size = 100 + coinbaseSizeHint;
+    for (const tx of this.pending.values()) {
+      const txBytes = txSize(tx) + 3; // + its length prefix
+      if (size + txBytes > this.spec.maxBlockBytes) break;
+      try {
+        checkTxSignature(tx, this.sigCache);
+        scratch.applyTx(tx, ctx);
+        chosen.push(tx);
+        size += txBytes;
+      } catch {
+        // not valid on our tip (yet): nonce gap, spent funds, wrong chain… leave it
+      }
+    }
+    return chosen;
+  }
+}

@@ -1,0 +1,121 @@
+// The node's single owner of the block tree. Every block — mined here, gossiped, posted
+// over REST, replayed from disk — enters through submit(), which runs the core rules,
+// persists what joined the tree, and only then tells listeners (relay, miner, clients).
+// Processing is synchronous (core is pure), so blocks are handled strictly one at a time.
+import { EventEmitter } from 'node:events';
+import {
+  Chain,
+  LedgerMachine,
+  NoState,
+  SignatureCache,
+  type Block,
+  type ChainNode,
+  type ChainSpec,
+  type ProcessResult,
+  type Reorg,
+  type StateMachine,
+} from '@chainlab/core';
+import type { Logger } from '@chainlab/service';
+import type { BlockStore } from './storage.js';
+import type { Clock } from './clock.js';
+
+export type BlockSource = 'miner' | 'peer' | 'rest' | 'replay';
+
+export interface ChainEvents {
+  /** A block was connected to the active chain (fully validated): relay it. */
+  connected: [node: ChainNode, source: BlockSource];
+  /** The tip changed. */
+  tip: [reorg: Reorg];
+}
+
+export function stateMachineFor(spec: ChainSpec, sigCache: SignatureCache): StateMachine {
+  switch (spec.level) {
+    case 1:
+      return new NoState();
+    case 2:
+      return new LedgerMachine(spec, { sigCache });
+    default:
+      throw new Error(`level ${spec.level} chains are not supported by this node yet`);
+  }
+}
+
+export class ChainService extends EventEmitter<ChainEvents> {
+  readonly chain: Chain;
+  readonly sigCache = new SignatureCache(100_000);
+
+  constructor(
+    readonly spec: ChainSpec,
+    private readonly store: BlockStore,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {
+    super();
+    this.chain = new Chain(spec, stateMachineFor(spec, this.sigCache), { sanity: { sigCache: this.sigCache } });
+  }
+
+  get state(): StateMachine {
+    return this.chain.state;
+  }
+
+  /** Rebuilds the tree from disk: the same blocks through the same rules, in arrival order. */
+  async replay(): Promise<number> {
+    let count = 0;
+    for await (const entry of this.store.replay(this.spec)) {
+      if ('control' in entry) {
+        const { action, hash } = entry.control;
+        if (this.chain.get(hash)) {
+          if (action === 'invalidate') this.chain.invalidateBlock(hash);
+          else this.chain.reconsiderBlock(hash);
+        }
+        continue;
+      }
+      const result = this.chain.processBlock(entry.block, { now: Number.MAX_SAFE_INTEGER, trusted: true });
+      if (result.status === 'accepted') count++;
+      else if (result.status !== 'duplicate' && result.status !== 'invalid') {
+        this.log.warn({ hash: entry.block.hash, status: result.status }, 'stored block did not replay cleanly');
+      }
+    }
+    return count;
+  }
+
+  /**
+   * Runs a block through every rule; persists the blocks that joined the tree before
+   * resolving, so a caller that acknowledges afterwards never acknowledges a block a
+   * crash could lose.
+   */
+  async submit(block: Block, source: BlockSource): Promise<ProcessResult> {
+    const result = this.chain.processBlock(block, { now: this.clock.now() });
+    if (result.status === 'invalid') {
+      this.log.debug({ hash: result.hash, source, code: result.error?.code, reason: result.error?.message }, 'block rejected');
+    }
+    if (result.added.length > 0) {
+      await this.store.append(
+        result.added.map((n) => n.block),
+        this.chain.tip.hash,
+      );
+    }
+    this.announce(result, source);
+    return result;
+  }
+
+  /** Devnet: Bitcoin Core's invalidateblock / reconsiderblock. */
+  async control(action: 'invalidate' | 'reconsider', hash: string): Promise<ProcessResult> {
+    const result = action === 'invalidate' ? this.chain.invalidateBlock(hash) : this.chain.reconsiderBlock(hash);
+    await this.store.append([], this.chain.tip.hash, { action, hash: result.hash });
+    this.announce(result, 'rest');
+    return result;
+  }
+
+  private announce(result: ProcessResult, source: BlockSource): void {
+    const reorg = result.reorg;
+    if (!reorg) return;
+    if (reorg.disconnected.length > 0) {
+      this.log.info(
+        { from: reorg.oldTip.hash, to: reorg.newTip.hash, depth: reorg.disconnected.length, fork: reorg.forkPoint.height },
+        `reorg: ${reorg.disconnected.length} block(s) disconnected, ${reorg.connected.length} connected`,
+      );
+    }
+    for (const node of reorg.connected) this.emit('connected', node, source);
+    this.emit('tip', reorg);
+  }
+}

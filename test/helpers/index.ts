@@ -1,0 +1,5 @@
+export * from './http.js';
+export * from './poll.js';
+export * from './service.js';
+export * from './temp.js';
+export * from './chain.js';
