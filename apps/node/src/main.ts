@@ -134,6 +134,7 @@ await runService({
           pending: data ? data.size : (txs?.size ?? 0),
           blocksFound: miner.blocksFound,
           timeOffsetSeconds: clock.offset,
+          memoryRss: process.memoryUsage().rss,
         };
       },
     });

@@ -115,7 +115,10 @@ export class ChainService extends EventEmitter<ChainEvents> {
         `reorg: ${reorg.disconnected.length} block(s) disconnected, ${reorg.connected.length} connected`,
       );
     }
-    for (const node of reorg.connected) this.emit('connected', node, source);
+    for (const node of reorg.connected) {
+      this.log.debug({ height: node.height, hash: node.hash, source, at: Date.now() }, 'block connected');
+      this.emit('connected', node, source);
+    }
     this.emit('tip', reorg);
   }
 }

@@ -1,0 +1,149 @@
+// Node benchmarks (issue 5), all against real node processes on loopback:
+//  1. sync: a node with an empty data dir imports a pre-built chain from a peer — blocks/s,
+//     as a ratio of core's in-process validation rate of the same blocks (what networking
+//     and storage cost);
+//  2. restart: the same node replays its store on start;
+//  3. propagation: median and p95 time for a new block to reach every node of a 3-node net;
+//  4. memory: RSS of a node holding the chain.
+//   node apps/node/bench/network.bench.mjs [--blocks 10000] [--json out.json] [--quick]
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import * as core from '../../../packages/core/dist/index.js';
+import { BlockStore } from '../../../packages/sync/dist/index.js';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const argv = process.argv.slice(2);
+const opt = (name, def) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : def);
+const quick = argv.includes('--quick');
+const BLOCKS = Number(opt('--blocks', quick ? 2000 : 10000));
+const PROPAGATION_SAMPLES = quick ? 10 : 30;
+const jsonOut = opt('--json', null);
+const dirs = [];
+const procs = [];
+const tmp = (p) => {
+  const d = mkdtempSync(path.join(tmpdir(), p));
+  dirs.push(d);
+  return d;
+};
+
+const specJson = { extends: 'devnet-data', name: 'bench', genesis: { bits: '0x207fffff' }, retarget: { rule: 'fixed' } };
+const spec = core.loadSpec(specJson);
+const specPath = path.join(tmp('chainlab-bench-spec-'), 'spec.json');
+writeFileSync(specPath, JSON.stringify(specJson));
+
+function startNode(args, onLine) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'apps/node/dist/main.js'), '--port', '0', '--spec', specPath, '--threads', '1', '--no-mine', ...args], {
+      env: { ...process.env, CHAINLAB_LOG_FORMAT: 'json' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    procs.push(child);
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const m = /node listening on (http:\/\/\S+)/.exec(line);
+      if (m) resolve({ child, url: m[1] });
+      onLine?.(line);
+    });
+    child.on('exit', (code) => reject(new Error(`node exited with ${code}`)));
+  });
+}
+const getJson = async (url) => (await fetch(url, { signal: AbortSignal.timeout(10_000) })).json();
+async function waitFor(fn, ms = 600_000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn().catch(() => false);
+    if (v) return v;
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+function cleanup() {
+  for (const p of procs) p.kill('SIGKILL');
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+}
+process.on('exit', cleanup);
+
+// ---- build the chain in-process, measuring core's own validation rate ----
+const builder = new core.Chain(spec, new core.NoState());
+const blocks = [];
+for (let h = 1; h <= BLOCKS; h++) {
+  const t = core.blockTemplate(builder, { time: spec.genesis.time + h * 2, data: [`block ${h}`, `payload ${h % 97}`] });
+  const b = core.solveBlock(t);
+  builder.processBlock(b, { now: 4e9 });
+  blocks.push(b);
+}
+const validator = new core.Chain(spec, new core.NoState());
+let start = performance.now();
+for (const b of blocks) validator.processBlock(b, { now: 4e9 });
+const coreRate = BLOCKS / ((performance.now() - start) / 1000);
+
+// ---- write it into a data dir and serve it from node A ----
+const dirA = tmp('chainlab-bench-a-');
+const store = await BlockStore.open(dirA, spec);
+for (let i = 0; i < blocks.length; i += 1000) await store.append(blocks.slice(i, i + 1000), blocks[Math.min(i + 999, blocks.length - 1)].hash);
+await store.close();
+start = performance.now();
+const a = await startNode(['--data-dir', dirA]);
+const restartSecs = (performance.now() - start) / 1000;
+const rssA = (await getJson(`${a.url}/status`)).memoryRss;
+
+// ---- node B syncs from A over gossip (no tracker: A as a static peer) ----
+start = performance.now();
+const b = await startNode(['--data-dir', tmp('chainlab-bench-b-'), '--peers', a.url]);
+await waitFor(async () => (await getJson(`${b.url}/chainlength`)).length === BLOCKS + 1);
+const syncSecs = (performance.now() - start) / 1000;
+const syncRate = BLOCKS / syncSecs;
+
+// ---- propagation over a 3-node line: A ← B ← C, plus a direct A–C link ----
+const connectedAt = new Map(); // hash → [time at each node]
+const track = (idx) => (line) => {
+  if (!line.includes('block connected')) return;
+  try {
+    const r = JSON.parse(line);
+    const times = connectedAt.get(r.hash) ?? [];
+    times[idx] = r.at;
+    connectedAt.set(r.hash, times);
+  } catch {
+    /* not json */
+  }
+};
+for (const p of procs) p.kill('SIGTERM');
+procs.length = 0;
+const n1 = await startNode(['--data-dir', tmp('chainlab-bench-p1-'), '--log-level', 'debug'], track(0));
+const n2 = await startNode(['--data-dir', tmp('chainlab-bench-p2-'), '--log-level', 'debug', '--peers', n1.url], track(1));
+const n3 = await startNode(['--data-dir', tmp('chainlab-bench-p3-'), '--log-level', 'debug', '--peers', `${n1.url},${n2.url}`], track(2));
+await waitFor(async () => (await getJson(`${n1.url}/status`)).peers.length >= 2, 30_000);
+const delays = [];
+for (let i = 0; i < PROPAGATION_SAMPLES; i++) {
+  const res = await fetch(`${n1.url}/dev/mine`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"blocks":1}' });
+  const { hashes } = await res.json();
+  const t = await waitFor(async () => {
+    const times = connectedAt.get(hashes[0]);
+    return times && times[0] && times[1] && times[2] ? times : false;
+  }, 30_000);
+  delays.push(Math.max(t[1], t[2]) - t[0]);
+}
+delays.sort((x, y) => x - y);
+const pct = (p) => delays[Math.min(delays.length - 1, Math.floor((p / 100) * delays.length))];
+
+const results = {
+  blocks: BLOCKS,
+  coreValidationBlocksPerSec: coreRate,
+  syncBlocksPerSec: syncRate,
+  syncVsCore: syncRate / coreRate,
+  restartSeconds: restartSecs,
+  propagationMs: { p50: pct(50), p95: pct(95), samples: delays.length },
+  rssMBWithChain: rssA / 1e6,
+};
+console.log(`node benchmarks (${BLOCKS} blocks of 2 data items)`);
+console.log(`  core in-process validation   ${coreRate.toFixed(0)} blocks/s (baseline)`);
+console.log(`  sync from a peer over ws     ${syncRate.toFixed(0)} blocks/s = ×${results.syncVsCore.toFixed(2)} of core (networking + storage cost)`);
+console.log(`  restart (replay the store)   ${restartSecs.toFixed(2)} s to listening`);
+console.log(`  propagation to all 3 nodes   p50 ${results.propagationMs.p50} ms, p95 ${results.propagationMs.p95} ms (${delays.length} blocks)`);
+console.log(`  RSS of a node with the chain ${results.rssMBWithChain.toFixed(0)} MB`);
+if (jsonOut) writeFileSync(jsonOut, JSON.stringify(results, null, 2));
+cleanup();
+process.exit(0);
