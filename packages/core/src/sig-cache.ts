@@ -6,13 +6,32 @@
 //
 // One instance per thread: it is plain memory, not shared; a worker keeps its own.
 
+/**
+ * A faster check for senders whose public key is already known — recovering the key from
+ * a signature is the slow part. Apps plug in a native implementation (the node and mempool
+ * use OpenSSL through node:crypto); core itself stays pure and portable.
+ */
+export interface KnownKeyVerifier {
+  /**
+   * Checks a low-S signature (r ‖ s, 64 bytes) over SHA-256d(signingBytes) against the
+   * key previously learned for `address`. Undefined when no key is known for it.
+   */
+  verify(address: string, signingBytes: Uint8Array, sig64: Uint8Array): boolean | undefined;
+  /** Remembers the uncompressed public key that a recovery proved belongs to `address`. */
+  learn(address: string, publicKey: Uint8Array): void;
+}
+
 /** Bounded LRU: a Map keeps insertion order, so re-inserting on a hit makes it recent. */
 export class SignatureCache {
   private readonly entries = new Map<string, boolean>();
   hits = 0;
   misses = 0;
 
-  constructor(readonly maxEntries = 100_000) {
+  constructor(
+    readonly maxEntries = 100_000,
+    /** Optional fast path for known senders (see KnownKeyVerifier). */
+    readonly knownKeys?: KnownKeyVerifier,
+  ) {
     if (!Number.isSafeInteger(maxEntries) || maxEntries < 1)
       throw new RangeError('maxEntries must be ≥ 1');
   }

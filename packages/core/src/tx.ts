@@ -229,7 +229,8 @@ export function recoverTxSender(tx: TransferTx): string | null {
   return bytes ? addressFromBytes(bytes) : null;
 }
 
-function recoverSenderBytes(tx: TransferTx, digest: Uint8Array): Uint8Array | null {
+/** The 64-byte r ‖ s and recovery id of a well-formed low-S signature, or null. */
+function parseLowS(tx: TransferTx): { sig64: Uint8Array; v: number } | null {
   if (!isHex(tx.sig, TX_SIG_BYTES)) return null;
   const sig = fromHex(tx.sig, TX_SIG_BYTES);
   const v = sig[64]!;
@@ -239,15 +240,25 @@ function recoverSenderBytes(tx: TransferTx, digest: Uint8Array): Uint8Array | nu
     // Low-S only: (r, n−s) is an equally valid signature, so accepting both would let
     // anyone produce a second sig for the same tx.
     if (parsed.hasHighS()) return null;
-    const recovered = concatBytes(Uint8Array.of(v), sig.subarray(0, 64));
-    const publicKey = secp.recoverPublicKey(recovered, digest, {
-      prehash: false,
-      isCompressed: false,
-    });
-    return uncompressedKeyToAddressBytes(publicKey);
   } catch {
     return null;
   }
+  return { sig64: sig.subarray(0, 64), v };
+}
+
+/** The uncompressed public key that signed `digest`, or null. */
+function recoverSignerKey(sig64: Uint8Array, v: number, digest: Uint8Array): Uint8Array | null {
+  try {
+    return secp.recoverPublicKey(concatBytes(Uint8Array.of(v), sig64), digest, { prehash: false, isCompressed: false });
+  } catch {
+    return null;
+  }
+}
+
+function recoverSenderBytes(tx: TransferTx, digest: Uint8Array): Uint8Array | null {
+  const parsed = parseLowS(tx);
+  const key = parsed && recoverSignerKey(parsed.sig64, parsed.v, digest);
+  return key ? uncompressedKeyToAddressBytes(key) : null;
 }
 
 /**
@@ -269,9 +280,21 @@ export function verifyTx(tx: Tx, cache?: SignatureCache): boolean {
   const id = hashToDisplay(digest);
   const cached = cache?.get(id, tx.sig);
   if (cached !== undefined) return cached;
-  const signer = recoverSenderBytes(tx, digest);
-  const valid = signer !== null && signer.every((b, i) => b === fromBytes[i]);
+  const valid = verifyUncached(tx, digest, fromBytes, cache);
   cache?.set(id, tx.sig, valid);
+  return valid;
+}
+
+function verifyUncached(tx: TransferTx, digest: Uint8Array, fromBytes: Uint8Array, cache?: SignatureCache): boolean {
+  const parsed = parseLowS(tx);
+  if (!parsed) return false;
+  // Known sender: a plain verify against its key (fast when native) instead of a recovery.
+  const fast = cache?.knownKeys?.verify(tx.from, encodeTxForSigning(tx), parsed.sig64);
+  if (fast !== undefined) return fast;
+  const key = recoverSignerKey(parsed.sig64, parsed.v, digest);
+  if (!key) return false;
+  const valid = uncompressedKeyToAddressBytes(key).every((b, i) => b === fromBytes[i]);
+  if (valid) cache?.knownKeys?.learn(tx.from, key);
   return valid;
 }
 

@@ -17,6 +17,7 @@ import {
 } from '@chainlab/core';
 import type { Logger } from '@chainlab/service';
 import type { BlockStore } from './storage.js';
+import { OpenSslKeyVerifier } from './openssl-verifier.js';
 import type { Clock } from './clock.js';
 
 export type BlockSource = 'miner' | 'peer' | 'rest' | 'replay';
@@ -41,7 +42,7 @@ export function stateMachineFor(spec: ChainSpec, sigCache: SignatureCache): Stat
 
 export class ChainService extends EventEmitter<ChainEvents> {
   readonly chain: Chain;
-  readonly sigCache = new SignatureCache(100_000);
+  readonly sigCache = new SignatureCache(100_000, new OpenSslKeyVerifier());
 
   constructor(
     readonly spec: ChainSpec,
