@@ -81,7 +81,7 @@ await runService({
     const started = Date.now();
     const replayed = await service.replay();
     logger.info(
-      { spec: spec.name, chainId: spec.chainId, level: spec.level, dataDir, blocks: replayed, height: service.chain.height, ms: Date.now() - started },
+      { spec: spec.name, chainId: spec.chainId, chainLevel: spec.level, dataDir, blocks: replayed, height: service.chain.height, ms: Date.now() - started },
       'chain loaded',
     );
 
