@@ -55,9 +55,14 @@ export class PeerManager {
     this.timers.push(setInterval(() => void this.pollAll(), this.options.pollIntervalMs ?? 5_000));
   }
 
-  stop(): void {
+  /** Stops polling and leaves the tracker at once, rather than after its TTL. */
+  async stop(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    const { trackerUrl, publicUrl } = this.options;
+    if (trackerUrl && publicUrl && this.registeredOnce) {
+      await fetchJson(`${trackerUrl}/unregister`, { method: 'POST', body: { url: publicUrl }, timeoutMs: 1000 }).catch(() => undefined);
+    }
   }
 
   private get timeout(): number {
