@@ -114,7 +114,7 @@ for (const p of procs) p.kill('SIGTERM');
 procs.length = 0;
 const n1 = await startNode(['--data-dir', tmp('chainlab-bench-p1-'), '--log-level', 'debug'], track(0));
 const n2 = await startNode(['--data-dir', tmp('chainlab-bench-p2-'), '--log-level', 'debug', '--peers', n1.url], track(1));
-const n3 = await startNode(['--data-dir', tmp('chainlab-bench-p3-'), '--log-level', 'debug', '--peers', `${n1.url},${n2.url}`], track(2));
+await startNode(['--data-dir', tmp('chainlab-bench-p3-'), '--log-level', 'debug', '--peers', `${n1.url},${n2.url}`], track(2));
 await waitFor(async () => (await getJson(`${n1.url}/status`)).peers.length >= 2, 30_000);
 const delays = [];
 for (let i = 0; i < PROPAGATION_SAMPLES; i++) {

@@ -2,7 +2,7 @@
 // context-free sanity rules (btcd's CheckBlockSanity): everything that can be checked
 // from the block alone, before knowing its parent.
 import { ensure, RuleError } from './errors.js';
-import { blockHash, encodeHeader, headerShapeError } from './header.js';
+import { blockHash, headerShapeError } from './header.js';
 import { bitsToTarget, checkProofOfWork } from './pow.js';
 import { merkleRoot, merkleRootBytes } from './merkle.js';
 import { hashToDisplay, sha256d } from './hash.js';
