@@ -85,18 +85,25 @@ export class ChainService extends EventEmitter<ChainEvents> {
    * crash could lose.
    */
   async submit(block: Block, source: BlockSource): Promise<ProcessResult> {
-    const result = this.chain.processBlock(block, { now: this.clock.now() });
-    if (result.status === 'invalid') {
-      this.log.debug({ hash: result.hash, source, code: result.error?.code, reason: result.error?.message }, 'block rejected');
-    }
-    if (result.added.length > 0) {
-      await this.store.append(
-        result.added.map((n) => n.block),
-        this.chain.tip.hash,
-      );
-    }
-    this.announce(result, source);
-    return result;
+    return (await this.submitMany([block], source))[0]!;
+  }
+
+  /**
+   * Several blocks (a catch-up batch): processed one by one in memory, then written in
+   * one atomic batch — a LevelDB write per block would dominate the cost of sync.
+   */
+  async submitMany(blocks: readonly Block[], source: BlockSource): Promise<ProcessResult[]> {
+    const results = blocks.map((block) => {
+      const result = this.chain.processBlock(block, { now: this.clock.now() });
+      if (result.status === 'invalid') {
+        this.log.debug({ hash: result.hash, source, code: result.error?.code, reason: result.error?.message }, 'block rejected');
+      }
+      return result;
+    });
+    const added = results.flatMap((r) => r.added.map((n) => n.block));
+    if (added.length > 0) await this.store.append(added, this.chain.tip.hash);
+    for (const result of results) this.announce(result, source);
+    return results;
   }
 
   /** Devnet: Bitcoin Core's invalidateblock / reconsiderblock. */

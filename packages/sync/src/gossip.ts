@@ -262,17 +262,20 @@ export class Gossip {
   }
 
   private async onBlocks(peer: Peer, blocks: unknown[], isCatchUp: boolean): Promise<void> {
-    let progressed = false;
+    const parsed = [];
     for (const json of blocks) {
-      let block;
       try {
-        block = parseBlock(json, this.service.spec);
+        parsed.push(parseBlock(json, this.service.spec));
       } catch (e) {
         return this.penalise(peer, isRuleError(e) ? `${e.code}: ${e.message}` : 'unparseable block');
       }
+    }
+    for (const block of parsed) {
       this.origin.set(block.hash, peer.id);
       if (this.origin.size > 10_000) this.origin.delete(this.origin.keys().next().value as string);
-      const result = await this.service.submit(block, 'peer');
+    }
+    let progressed = false;
+    for (const result of await this.service.submitMany(parsed, 'peer')) {
       if (result.status === 'invalid') {
         // TIME_TOO_NEW may just be clock skew; everything else is a lie or garbage.
         if (result.error?.code !== 'TIME_TOO_NEW') return this.penalise(peer, `${result.error?.code}: ${result.error?.message}`);
@@ -282,7 +285,7 @@ export class Gossip {
         progressed = true;
       }
     }
-    // A full batch that moved us forward: there may be more.
+    // A batch that moved us forward: there may be more.
     if (isCatchUp && progressed) this.requestBlocks(peer);
   }
 

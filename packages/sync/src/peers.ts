@@ -128,12 +128,10 @@ export class PeerManager {
         back *= 2;
         continue;
       }
-      for (const block of page) {
-        const result = await this.service.submit(block, 'peer');
-        if (result.status === 'invalid' && result.error?.code !== 'TIME_TOO_NEW') {
-          this.log.warn({ peer: url, code: result.error?.code }, 'peer served an invalid block over REST');
-          return;
-        }
+      const bad = (await this.service.submitMany(page, 'peer')).find((r) => r.status === 'invalid' && r.error?.code !== 'TIME_TOO_NEW');
+      if (bad) {
+        this.log.warn({ peer: url, code: bad.error?.code }, 'peer served an invalid block over REST');
+        return;
       }
       const last = page[page.length - 1]!;
       if (last.height >= tip.height || page.length < REST_BATCH) return;
