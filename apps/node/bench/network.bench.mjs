@@ -91,8 +91,9 @@ const restartSecs = (performance.now() - start) / 1000;
 const rssA = (await getJson(`${a.url}/status`)).memoryRss;
 
 // ---- node B syncs from A over gossip (no tracker: A as a static peer) ----
-start = performance.now();
+// Timed from its listening line: process start-up (module loading) is not sync.
 const b = await startNode(['--data-dir', tmp('chainlab-bench-b-'), '--peers', a.url]);
+start = performance.now();
 await waitFor(async () => (await getJson(`${b.url}/chainlength`)).length === BLOCKS + 1);
 const syncSecs = (performance.now() - start) / 1000;
 const syncRate = BLOCKS / syncSecs;
@@ -127,6 +128,40 @@ for (let i = 0; i < PROPAGATION_SAMPLES; i++) {
   delays.push(Math.max(t[1], t[2]) - t[0]);
 }
 delays.sort((x, y) => x - y);
+
+// ---- API latency while mining: a cheap route with every worker busy vs mining off ----
+for (const p of procs) p.kill('SIGTERM');
+procs.length = 0;
+const hardSpec = path.join(tmp('chainlab-bench-hard-'), 'spec.json');
+writeFileSync(hardSpec, JSON.stringify({ ...specJson, genesis: { bits: '0x1b00ffff' } })); // no block for hours: workers never idle
+const m = await new Promise((resolve, reject) => {
+  const child = spawn(process.execPath, [path.join(ROOT, 'apps/node/dist/main.js'), '--port', '0', '--spec', hardSpec, '--data-dir', tmp('chainlab-bench-m-')], {
+    env: { ...process.env, CHAINLAB_LOG_FORMAT: 'json' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  procs.push(child);
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    const mm = /node listening on (http:\/\/\S+)/.exec(line);
+    if (mm) resolve({ child, url: mm[1] });
+  });
+  child.on('exit', (code) => reject(new Error(`node exited with ${code}`)));
+});
+await waitFor(async () => (await getJson(`${m.url}/status`)).hashrate > 0, 30_000);
+async function latencies(n) {
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await (await fetch(`${m.url}/chainlength`)).text();
+    out.push(performance.now() - t);
+  }
+  return out.sort((x, y) => x - y);
+}
+const q = (arr, p) => arr[Math.min(arr.length - 1, Math.floor((p / 100) * arr.length))];
+const LAT_N = quick ? 200 : 1000;
+const threadsBusy = (await getJson(`${m.url}/status`)).threads;
+const busy = await latencies(LAT_N);
+await fetch(`${m.url}/dev/mining`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"on":false}' });
+const idle = await latencies(LAT_N);
 const pct = (p) => delays[Math.min(delays.length - 1, Math.floor((p / 100) * delays.length))];
 
 const results = {
@@ -137,12 +172,23 @@ const results = {
   restartSeconds: restartSecs,
   propagationMs: { p50: pct(50), p95: pct(95), samples: delays.length },
   rssMBWithChain: rssA / 1e6,
+  apiLatencyMs: {
+    threads: threadsBusy,
+    miningP50: q(busy, 50),
+    miningP99: q(busy, 99),
+    idleP50: q(idle, 50),
+    idleP99: q(idle, 99),
+    ratioP50: q(busy, 50) / q(idle, 50),
+    ratioP99: q(busy, 99) / q(idle, 99),
+  },
 };
 console.log(`node benchmarks (${BLOCKS} blocks of 2 data items)`);
 console.log(`  core in-process validation   ${coreRate.toFixed(0)} blocks/s (baseline)`);
 console.log(`  sync from a peer over ws     ${syncRate.toFixed(0)} blocks/s = ×${results.syncVsCore.toFixed(2)} of core (networking + storage cost)`);
 console.log(`  restart (replay the store)   ${restartSecs.toFixed(2)} s to listening`);
 console.log(`  propagation to all 3 nodes   p50 ${results.propagationMs.p50} ms, p95 ${results.propagationMs.p95} ms (${delays.length} blocks)`);
+const L = results.apiLatencyMs;
+console.log(`  GET /chainlength while mining (${L.threads} worker${L.threads > 1 ? 's' : ''} busy)  p50 ${L.miningP50.toFixed(2)} ms (×${L.ratioP50.toFixed(2)} of idle), p99 ${L.miningP99.toFixed(2)} ms (×${L.ratioP99.toFixed(2)})`);
 console.log(`  RSS of a node with the chain ${results.rssMBWithChain.toFixed(0)} MB`);
 if (jsonOut) writeFileSync(jsonOut, JSON.stringify(results, null, 2));
 cleanup();
