@@ -164,7 +164,11 @@ if (spec.devKeys.length > 0) {
   spec.devKeys.forEach((k, i) => console.log(`  #${i} ${devAddresses[i]}  ${k}`));
   console.log(`  each funded with ${core.formatCoins(Object.values(spec.genesis.allocations)[0] ?? 0n, spec.coin.decimals)} ${spec.coin.symbol}`);
 }
-console.log(`${line}\nTry:  pnpm wallet -- new --name alice   then   pnpm wallet -- faucet alice`);
+const tries =
+  spec.level === 1
+    ? [`curl -X POST ${nodeUrls[0]}/data -H 'content-type: application/json' -d '{"data": "hello chainlab"}'`, `curl ${nodeUrls[0]}/tip`]
+    : ['pnpm wallet -- new --name alice', 'pnpm wallet -- faucet alice --amount 100', 'pnpm wallet -- balance alice --confirmations 0'];
+console.log(`${line}\nTry, in another terminal:\n${tries.map((t) => `  ${t}`).join('\n')}`);
 console.log(`Logs: ${path.join(dataDir, 'logs')}    Ctrl-C stops everything.\n${line}`);
 
 let statusTimer = null;
