@@ -95,6 +95,33 @@ export function registerNodeRoutes(server: Server, deps: NodeRouteDeps): void {
 
   server.get('/status', async () => deps.status());
 
+  // Not in SPEC §3: the block tree as this node sees it — side branches, invalid blocks
+  // and which chain is active — for the explorer's fork view and for experiments.
+  server.get(
+    '/tree',
+    { schema: { querystring: Type.Object({ fromHeight: Type.Optional(Type.Integer({ minimum: 0 })) }) } },
+    async (req) => {
+      const from = req.query.fromHeight ?? Math.max(0, chain.height - 100);
+      const nodes = [];
+      for (const node of chain.allNodes()) {
+        if (node.height < from) continue;
+        nodes.push({
+          hash: node.hash,
+          height: node.height,
+          prevHash: node.header.prevHash,
+          time: node.header.time,
+          bits: node.header.bits,
+          chainwork: '0x' + node.chainwork.toString(16),
+          status: node.status,
+          active: chain.isActive(node),
+          ...(node.failure ? { failure: node.failure } : {}),
+        });
+      }
+      nodes.sort((a, b) => a.height - b.height);
+      return { tip: chain.tip.hash, height: chain.height, fromHeight: from, blocks: nodes };
+    },
+  );
+
   if (service.spec.level === 1) {
     server.post(
       '/data',
