@@ -67,11 +67,12 @@ await runService({
       (config.port === 0 ? mkdtempSync(join(tmpdir(), 'chainlab-node-')) : join(homedir(), '.chainlab', spec.name, `node-${config.port}`));
     const mempoolUrl = spec.level >= 2 ? (config.mempool ?? 'http://127.0.0.1:7200') : undefined;
 
+    // Also without --mine: /dev/mine mines on request.
     let coinbase: string | undefined;
-    if (spec.level >= 2 && config.mine) {
+    if (spec.level >= 2) {
       if (config.coinbase) coinbase = parseAddress(config.coinbase);
       else if (spec.devKeys[0]) coinbase = privateKeyToAddress(spec.devKeys[0]);
-      else throw new UsageError('--coinbase <address> is required to mine on this chain');
+      else if (config.mine) throw new UsageError('--coinbase <address> is required to mine on this chain');
     }
 
     const store = await BlockStore.open(dataDir, spec);

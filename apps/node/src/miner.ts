@@ -40,9 +40,14 @@ export class Miner {
     return this.running;
   }
 
+  /** Level ≥ 2 blocks pay a coinbase: without an address there is nothing to mine. */
+  get canMine(): boolean {
+    return this.service.spec.level === 1 || this.options.coinbase !== undefined;
+  }
+
   /** Starts continuous mining (no-op if already on). */
   start(): void {
-    if (this.running) return;
+    if (this.running || !this.canMine) return;
     this.running = true;
     this.loop = this.run();
     const maxAge = this.options.templateMaxAgeMs ?? 5_000;

@@ -159,6 +159,7 @@ function registerDevRoutes(server: Server, deps: NodeRouteDeps, HashBody: typeof
   const { service, miner, clock } = deps;
   const needMiner = () => {
     if (!miner) throw new HttpError(409, 'NO_MINER', 'this node has no miner');
+    if (!miner.canMine) throw new HttpError(409, 'NO_COINBASE', 'start the node with --coinbase <address> to mine');
     return miner;
   };
 

@@ -1,3 +1,5 @@
-// Placeholder until its issue lands: see `issues`.
-console.error('chainlab wallet-cli: not yet implemented');
-process.exit(1);
+#!/usr/bin/env node
+// chainlab wallet: `pnpm wallet -- <command> [flags]` (see --help and docs/wallet.md).
+import { main } from './cli.js';
+
+process.exitCode = await main(process.argv.slice(2));
