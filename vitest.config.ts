@@ -7,6 +7,7 @@ const src = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 // depends on a stale build. Processes that e2e tests start run the built JS in dist/.
 const alias = {
   '@chainlab/core': src('./packages/core/src/index.ts'),
+  '@chainlab/evm': src('./packages/evm/src/index.ts'),
   '@chainlab/miner-worker': src('./packages/miner-worker/src/index.ts'),
   '@chainlab/service': src('./packages/service/src/index.ts'),
   '@chainlab/sync': src('./packages/sync/src/index.ts'),

@@ -1,3 +1,138 @@
-// Placeholder until its issue lands: see `issues`.
-console.error('chainlab mempool: not yet implemented');
-process.exit(1);
+#!/usr/bin/env node
+// chainlab mempool: `pnpm start:mempool -- [flags]` (see --help). This file only wires the
+// parts together; each lives in its own file.
+import { mkdtempSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LedgerMachine } from '@chainlab/core';
+import { runService } from '@chainlab/service';
+import { BlockStore, ChainService, Clock, Gossip, PeerManager } from '@chainlab/sync';
+import { mempoolCli, readSpec } from './cli.js';
+import { Mempool } from './mempool.js';
+import { loadPool, savePool } from './persist.js';
+import { TxPool } from './pool.js';
+import { registerMempoolRoutes } from './routes.js';
+import { SignatureVerifier } from './verifier.js';
+
+/** A tx is 150 bytes on the wire and ~330 as JSON: 64 KiB is plenty, and cheap to refuse. */
+const BODY_LIMIT = 64 * 1024;
+
+/** What setup() builds and started() needs once the service listens. */
+let wired:
+  | {
+      service: ChainService;
+      gossip: Gossip;
+      mempool: Mempool;
+      dataDir: string;
+      setPeers: (p: PeerManager) => void;
+    }
+  | undefined;
+
+await runService({
+  cli: mempoolCli,
+  bodyLimit: BODY_LIMIT,
+  async setup({ config, server, logger, lifecycle }) {
+    const spec = readSpec(config.spec);
+    const dataDir =
+      config.dataDir ??
+      (config.port === 0
+        ? mkdtempSync(join(tmpdir(), 'chainlab-mempool-'))
+        : join(homedir(), '.chainlab', spec.name, `mempool-${config.port}`));
+
+    // The chain: its own block store and full validation, exactly as a non-mining node.
+    const store = await BlockStore.open(dataDir, spec);
+    lifecycle.onShutdown('block store', () => store.close());
+    const service = new ChainService(spec, store, new Clock(), logger);
+    const started = Date.now();
+    const replayed = await service.replay();
+    const tipState = (service.state as LedgerMachine).state;
+    logger.info(
+      {
+        spec: spec.name,
+        chainId: spec.chainId,
+        dataDir,
+        blocks: replayed,
+        height: service.chain.height,
+        ms: Date.now() - started,
+      },
+      'chain loaded',
+    );
+
+    const verifier = new SignatureVerifier({
+      threads: config.verifyThreads,
+      cache: service.sigCache,
+      log: logger,
+    });
+    lifecycle.onShutdown('signature workers', () => verifier.close());
+    const pool = new TxPool(
+      {
+        chainId: spec.chainId,
+        maxAmount: spec.maxAmount,
+        minFee: spec.minFee,
+        maxTxs: config.maxTxs,
+        maxNonceGap: config.maxNonceGap,
+      },
+      tipState,
+    );
+    const mempool = new Mempool({
+      spec,
+      chain: service.chain,
+      tipState,
+      pool,
+      verifier,
+      log: logger,
+    });
+    service.on('tip', (reorg) => mempool.onTip(reorg));
+    lifecycle.onShutdown('pending txs', async () => {
+      const saved = await savePool(mempool, dataDir);
+      logger.info({ saved }, 'pending txs saved');
+    });
+
+    const gossip = new Gossip(service, mempool, logger);
+    lifecycle.onShutdown('gossip', () => gossip.closeAll());
+
+    let peers: PeerManager | null = null;
+    registerMempoolRoutes(server, {
+      mempool,
+      chain: service.chain,
+      status: () => ({
+        chainId: spec.chainId,
+        spec: spec.name,
+        height: service.chain.height,
+        tip: service.chain.tip.hash,
+        pending: pool.ready,
+        held: pool.held,
+        maxTxs: config.maxTxs,
+        peers: gossip.peerUrls(),
+        knownPeers: peers?.knownPeers() ?? [],
+        verifier: verifier.stats(),
+        counters: mempool.counters,
+      }),
+    });
+    wired = { service, gossip, mempool, dataDir, setPeers: (p) => (peers = p) };
+  },
+  async started({ config, logger, lifecycle }) {
+    const { service, gossip, mempool, dataDir, setPeers } = wired!;
+    const staticPeers = (config.peers ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    // publicUrl null: the mempool dials the nodes (their /ws, their REST /tip) and never
+    // registers itself, so no node takes it for a peer that mines or serves blocks.
+    const peers = new PeerManager(
+      service,
+      gossip,
+      {
+        trackerUrl: config.tracker,
+        publicUrl: null,
+        staticPeers,
+        pollIntervalMs: config.pollInterval,
+      },
+      logger,
+    );
+    setPeers(peers);
+    peers.start();
+    lifecycle.onShutdown('peers', () => peers.stop());
+    void loadPool(mempool, dataDir, logger);
+  },
+});

@@ -8,6 +8,7 @@ import { merkleRoot, merkleRootBytes } from './merkle.js';
 import { hashToDisplay, sha256d } from './hash.js';
 import { utf8 } from './bytes.js';
 import { createCoinbase, encodeTx, parseTx, txHash, txToJson, type SignatureCache, checkTxSignature } from './tx.js';
+import { checkContractTx } from './contract-tx.js';
 import type { Block, ChainSpec, DataBlock, Header, Tx, TxBlock } from './types.js';
 import { isTxBlock } from './types.js';
 
@@ -143,7 +144,7 @@ export function parseBlock(json: unknown, spec: ChainSpec): Block {
   }
   ensure(Array.isArray(j.txs), 'MALFORMED_BLOCK', 'a level-2 block carries "txs": [tx]');
   ensure(j.data === undefined, 'MALFORMED_BLOCK', 'a level-2 block carries no "data"');
-  const txs = j.txs.map((t) => parseTx(t, { maxAmount: spec.maxAmount }));
+  const txs = j.txs.map((t) => parseTx(t, { maxAmount: spec.maxAmount, level: spec.level }));
   return { hash, height: j.height, header, txs };
 }
 
@@ -190,6 +191,11 @@ export function checkBlockSanity(block: Block, spec: ChainSpec, options: SanityO
 
 function checkTxsSanity(txs: Tx[], spec: ChainSpec, options: SanityOptions): void {
   ensure(txs.length > 0 && txs[0]!.kind === 'coinbase', 'NO_COINBASE', 'the first tx must be the coinbase');
+  // Level 3: the coinbase commits to the post-state (its `data` is the state root, checked
+  // when the block is executed); levels 1–2 have no state root.
+  const root = txs[0]!.data;
+  if (spec.level >= 3) ensure(root !== undefined, 'BAD_COINBASE', 'a level-3 coinbase carries the state root in "data"');
+  else ensure(root === undefined, 'BAD_COINBASE', 'only a level-3 coinbase carries data');
   const seen = new Set<string>();
   txs.forEach((tx, i) => {
     ensure(i === 0 || tx.kind !== 'coinbase', 'MULTIPLE_COINBASE', `tx ${i} is a second coinbase`);
@@ -197,7 +203,11 @@ function checkTxsSanity(txs: Tx[], spec: ChainSpec, options: SanityOptions): voi
     const id = hashToDisplay(txHash(tx));
     ensure(!seen.has(id), 'DUPLICATE_TX', `tx ${id} appears twice`);
     seen.add(id);
-    if (tx.kind === 'transfer' && !options.skipSignatures) checkTxSignature(tx, options.sigCache);
+    if (tx.kind === 'contract') {
+      ensure(spec.level >= 3, 'TX_NOT_ALLOWED', `tx ${i} is a contract tx: they need a level-3 chain`);
+      checkContractTx(tx, spec);
+    }
+    if (tx.kind !== 'coinbase' && !options.skipSignatures) checkTxSignature(tx, options.sigCache);
   });
 }
 

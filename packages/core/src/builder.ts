@@ -18,6 +18,13 @@ export interface TemplateOptions {
   txs?: Tx[];
   /** Level ≥ 2: who gets the coinbase. */
   coinbase?: string;
+  /**
+   * Level 3: the fees the txs pay (Σ gasUsed × gasPrice + Σ transfer fees), known only by
+   * executing them; default Σ tx.fee (level 2). Use @chainlab/evm's evmBlockTemplate.
+   */
+  fees?: bigint;
+  /** Level 3: the state root after the block, carried by the coinbase. */
+  stateRoot?: string;
 }
 
 /** A block on top of `parent` (default: the tip) with bits and time the rules accept; nonce 0. */
@@ -28,9 +35,17 @@ export function blockTemplate(chain: Chain, options: TemplateOptions): Block {
   const fields = { height, prevHash: parent.hash, time, bits: chain.nextBitsAfter(parent) };
   if (chain.spec.level === 1) return assembleBlock(fields, { data: options.data ?? [] });
   if (!options.coinbase) throw new Error('a level-2 template needs a coinbase address');
+  if (chain.spec.level >= 3 && options.stateRoot === undefined)
+    throw new Error('a level-3 template needs the state root after its txs (see @chainlab/evm evmBlockTemplate)');
   const txs = options.txs ?? [];
-  const fees = txs.reduce((sum, tx) => sum + tx.fee, 0n);
-  const coinbase = createCoinbase(options.coinbase, blockSubsidy(height, chain.spec) + fees, height, chain.spec.chainId);
+  const fees = options.fees ?? txs.reduce((sum, tx) => sum + tx.fee, 0n);
+  const coinbase = createCoinbase(
+    options.coinbase,
+    blockSubsidy(height, chain.spec) + fees,
+    height,
+    chain.spec.chainId,
+    options.stateRoot,
+  );
   return assembleBlock(fields, { txs: [coinbase, ...txs] });
 }
 

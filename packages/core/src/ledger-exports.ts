@@ -6,3 +6,4 @@ export * from './sig-cache.js';
 export * from './tx.js';
 export * from './state.js';
 export * from './ledger-machine.js';
+export * from './contract-tx.js';

@@ -220,6 +220,11 @@ export class LedgerState {
       const kind = txs[i]!.kind;
       if (kind === 'coinbase')
         throw new RuleError('MULTIPLE_COINBASE', `tx ${i} is a second coinbase`);
+      if (kind === 'contract')
+        throw new RuleError(
+          'TX_NOT_ALLOWED',
+          `tx ${i} is a contract tx: they need a level-3 chain`,
+        );
       if (kind !== 'transfer') throw new RuleError('MALFORMED_TX', `tx ${i} has unknown kind`);
     }
     checkCoinbaseShape(coinbase, height, chainId);

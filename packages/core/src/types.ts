@@ -37,9 +37,41 @@ export interface CoinbaseTx {
   nonce: number;
   chainId: number;
   sig: null;
+  /**
+   * Level 3 only: 0x + 32 bytes, the state root after the block (its post-state
+   * commitment, covered by the coinbase's txid and so by the merkle root). Absent at levels
+   * 1–2 and in genesis allocations.
+   */
+  data?: string;
 }
 
-export type Tx = TransferTx | CoinbaseTx;
+/**
+ * A level-3 transaction, signed by `from`: deploys a contract (`to` null: `data` is the
+ * init code), calls one (`data` is the calldata), or moves value to an address without
+ * code (21,000 gas). It pays gasUsed × gasPrice: gasLimit × gasPrice is taken up front
+ * and the unused gas refunded, so `fee` is always 0 (docs/protocol.md §11).
+ */
+export interface ContractTx {
+  kind: 'contract';
+  from: string; // EIP-55 address
+  /** The callee; null deploys a contract at the CREATE address of (from, nonce). */
+  to: string | null;
+  /** Value sent with the call (0 allowed). */
+  amount: bigint;
+  fee: 0n;
+  nonce: number;
+  chainId: number;
+  sig: string;
+  /** 0x hex: init code (deploy) or calldata; "0x" for none. */
+  data: string;
+  gasLimit: bigint; // u64
+  gasPrice: bigint; // u128, base units per gas
+}
+
+export type Tx = TransferTx | CoinbaseTx | ContractTx;
+
+/** The txs a key signs. */
+export type SignedTx = TransferTx | ContractTx;
 
 export interface DataBlock {
   hash: string;

@@ -18,6 +18,8 @@ import {
   signTx,
   toHex,
   txid,
+  txToJson,
+  contractAddress,
 } from '../src/index.js';
 import { BITCOIN_HEADERS, BLOCK_170_TXIDS } from './bitcoin-vectors.js';
 
@@ -36,6 +38,21 @@ const exampleTx = signTx(
   KEY_1,
 );
 
+// Level 3: a call of Counter.increment() (selector 0xd09de08a) with 5 base units attached.
+const exampleContractTx = signTx(
+  {
+    kind: 'contract',
+    to: '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed',
+    data: '0xd09de08a',
+    amount: 5n,
+    nonce: 3,
+    chainId: 1339,
+    gasLimit: 50000n,
+    gasPrice: 1000000000n,
+  },
+  KEY_1,
+);
+
 const computed: Record<string, () => string> = {
   'bitcoin-genesis-header': () => toHex(encodeHeader(BITCOIN_HEADERS[0]!.header)),
   'bitcoin-genesis-hash': () => hashHeader(encodeHeader(BITCOIN_HEADERS[0]!.header)),
@@ -50,6 +67,11 @@ const computed: Record<string, () => string> = {
   'genesis-devnet-data': () => genesisBlock(loadSpec('devnet-data')).hash,
   'genesis-devnet-data-json': () => JSON.stringify(blockToJson(genesisBlock(loadSpec('devnet-data')))),
   'dev-account-0': () => privateKeyToAddress(devPrivateKey(0)),
+  'contract-tx-signing-bytes': () => toHex(encodeTxForSigning(exampleContractTx)),
+  'contract-tx-txid': () => txid(exampleContractTx),
+  'contract-tx-sig': () => exampleContractTx.sig,
+  'contract-tx-json': () => JSON.stringify(txToJson(exampleContractTx)),
+  'create-address-key-1-nonce-0': () => contractAddress(privateKeyToAddress(KEY_1), 0),
 };
 
 describe('docs/protocol.md test vectors', () => {

@@ -1,0 +1,88 @@
+// The mempool's command line: the common service flags (SPEC §2) plus its own.
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { loadSpec, type ChainSpec } from '@chainlab/core';
+import { intOption, stringOption, UsageError, type ServiceCliSpec } from '@chainlab/service';
+import { DEFAULT_MAX_NONCE_GAP, DEFAULT_MAX_TXS } from './pool.js';
+
+export const DEFAULT_MEMPOOL_PORT = 7200;
+
+/** One core stays with the event loop (HTTP, JSON, the pool); the rest verify signatures. */
+export const DEFAULT_VERIFY_THREADS = Math.max(1, Math.min(8, availableParallelism() - 1));
+
+const options = {
+  maxTxs: intOption(
+    '--max-txs <n>',
+    'most pending txs held; beyond it the cheapest leave (or a cheaper newcomer is refused with POOL_FULL)',
+    {
+      default: DEFAULT_MAX_TXS,
+      min: 1,
+      max: 10_000_000,
+    },
+  ),
+  maxNonceGap: intOption(
+    '--max-nonce-gap <n>',
+    "how far beyond a sender's next nonce a tx is held until the gap fills",
+    {
+      default: DEFAULT_MAX_NONCE_GAP,
+      min: 0,
+      max: 1000,
+    },
+  ),
+  verifyThreads: intOption(
+    '--verify-threads <n>',
+    'worker threads verifying signatures (0: in the main thread)',
+    {
+      default: DEFAULT_VERIFY_THREADS,
+      min: 0,
+      max: 256,
+    },
+  ),
+  peers: stringOption(
+    '--peers <urls>',
+    'comma-separated node URLs to follow besides those from the tracker',
+  ),
+  pollInterval: intOption(
+    '--poll-interval <ms>',
+    "how often to poll the nodes' /tip over REST (the fallback to WebSocket gossip)",
+    {
+      default: 5000,
+      min: 100,
+    },
+  ),
+};
+
+export const mempoolCli: ServiceCliSpec<typeof options> = {
+  name: 'mempool',
+  description:
+    'chainlab mempool: the pool of unprocessed transactions. Follows the chain with the most work among the nodes the tracker lists, validates it, and answers balances and confirmations.',
+  defaultPort: DEFAULT_MEMPOOL_PORT,
+  defaults: { tracker: 'http://127.0.0.1:7100' },
+  unused: ['mempool'],
+  options,
+  examples: [
+    'pnpm start:mempool',
+    'pnpm start:mempool -- --port 0 --spec ./my-chain.json --tracker http://127.0.0.1:7100',
+    'pnpm start:mempool -- --max-txs 100000 --verify-threads 3',
+  ],
+};
+
+/** `--spec`: a built-in name or a JSON file (which may `extends` a built-in). */
+export function readSpec(value: string): ChainSpec {
+  let spec: ChainSpec;
+  try {
+    if (value.endsWith('.json') || value.includes('/')) {
+      spec = loadSpec(JSON.parse(readFileSync(value, 'utf8')));
+    } else {
+      spec = loadSpec(value);
+    }
+  } catch (e) {
+    throw new UsageError(`--spec ${value}: ${(e as Error).message}`);
+  }
+  if (spec.level !== 2) {
+    throw new UsageError(
+      `--spec ${value}: the mempool serves ledger chains (level 2); ${spec.name} is level ${spec.level}`,
+    );
+  }
+  return spec;
+}

@@ -1,0 +1,134 @@
+// The mempool's REST API (SPEC §3). Handlers translate HTTP to the Mempool and back;
+// `GET /running` comes with the service shell.
+import { Type } from '@sinclair/typebox';
+import { parseAddress, txToJson, type Chain } from '@chainlab/core';
+import { HttpError, type Server } from '@chainlab/service';
+import { isMempoolError } from './errors.js';
+import type { Mempool } from './mempool.js';
+
+export interface MempoolRouteDeps {
+  mempool: Mempool;
+  chain: Chain;
+  status: () => Record<string, unknown>;
+}
+
+const TxidParams = Type.Object({ txid: Type.String({ pattern: '^0x[0-9a-fA-F]{64}$' }) });
+const AddressParams = Type.Object({ address: Type.String({ maxLength: 100 }) });
+
+function address(raw: string): string {
+  try {
+    return parseAddress(raw);
+  } catch {
+    throw new HttpError(
+      400,
+      'INVALID_ADDRESS',
+      `not a valid address (0x + 40 hex digits, EIP-55 checksum): ${raw.slice(0, 60)}`,
+    );
+  }
+}
+
+export function registerMempoolRoutes(server: Server, deps: MempoolRouteDeps): void {
+  const { mempool, chain } = deps;
+  const pool = mempool.pool;
+
+  server.post('/pushtx', { schema: { body: Type.Unknown() } }, async (req) => {
+    try {
+      const { txid } = await mempool.submit(req.body);
+      return { txid };
+    } catch (e) {
+      if (isMempoolError(e)) throw new HttpError(400, e.code, e.message);
+      throw e;
+    }
+  });
+
+  // The answer is cached per pool version: nodes poll it before every block template.
+  let cached: { version: number; tip: string; limit: number | undefined; body: string } | null =
+    null;
+  server.get(
+    '/unprocessed',
+    {
+      schema: { querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1 })) }) },
+    },
+    async (req, reply) => {
+      const limit = req.query.limit;
+      mempool.settleTip();
+      const tip = chain.tip.hash;
+      if (
+        !cached ||
+        cached.version !== pool.version ||
+        cached.tip !== tip ||
+        cached.limit !== limit
+      ) {
+        const entries = pool.ordered();
+        const list = limit === undefined ? entries : entries.slice(0, limit);
+        cached = {
+          version: pool.version,
+          tip,
+          limit,
+          body: JSON.stringify(list.map((e) => txToJson(e.tx))),
+        };
+      }
+      return reply.type('application/json; charset=utf-8').send(cached.body);
+    },
+  );
+
+  server.get(
+    '/balance/:address',
+    {
+      schema: {
+        params: AddressParams,
+        querystring: Type.Object({
+          confirmations: Type.Integer({ minimum: 0, maximum: 0xffffffff, default: 1 }),
+        }),
+      },
+    },
+    async (req) => {
+      const addr = address(req.params.address);
+      const confirmations = req.query.confirmations;
+      return {
+        address: addr,
+        balance: mempool.balance(addr, confirmations).toString(),
+        confirmations,
+      };
+    },
+  );
+
+  server.get('/confirmations/:txid', { schema: { params: TxidParams } }, async (req) => {
+    const status = mempool.status(req.params.txid);
+    if (!status)
+      throw new HttpError(
+        404,
+        'TX_NOT_FOUND',
+        `tx ${req.params.txid} is neither pending nor in the active chain`,
+      );
+    return { txid: status.txid, confirmations: status.confirmations, blockHash: status.blockHash };
+  });
+
+  server.get('/tx/:txid', { schema: { params: TxidParams } }, async (req) => {
+    const status = mempool.status(req.params.txid);
+    if (!status)
+      throw new HttpError(
+        404,
+        'TX_NOT_FOUND',
+        `tx ${req.params.txid} is neither pending nor in the active chain`,
+      );
+    return status;
+  });
+
+  // Not in SPEC §3: what a wallet needs to sign its next tx (the nonce after its pending ones).
+  server.get('/account/:address', { schema: { params: AddressParams } }, async (req) => {
+    const addr = address(req.params.address);
+    mempool.settleTip();
+    const pending = pool.pendingAccount(addr);
+    const confirmed = mempool.chainAccount(addr);
+    return {
+      address: addr,
+      balance: pending.balance.toString(),
+      nonce: pending.nonce,
+      confirmedBalance: confirmed.balance.toString(),
+      confirmedNonce: confirmed.nonce,
+    };
+  });
+
+  server.get('/status', async () => deps.status());
+}

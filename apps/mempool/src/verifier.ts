@@ -1,0 +1,170 @@
+// Signature verification off the event loop. Requests that arrive in the same turn of
+// the event loop are batched, the batches spread over a Piscina pool of worker threads,
+// and every result is remembered in the signature cache the chain service shares, so a
+// tx is verified once: when it is pushed, not again when its block arrives.
+//
+// `threads: 0` verifies in this thread (tests, or a machine with one core).
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import { verifyTx, type SignatureCache, type TransferTx } from '@chainlab/core';
+import type { Logger } from '@chainlab/service';
+
+export interface VerifierOptions {
+  /** Worker threads; 0 = verify in this thread. */
+  threads: number;
+  /** Where results are remembered (share the chain service's: blocks then skip verification). */
+  cache?: SignatureCache;
+  /** Most signatures per worker task (default 128). */
+  maxBatch?: number;
+  /** Most verifications queued or running; beyond it verify() throws VerifierBusyError. */
+  maxQueue?: number;
+  /** The compiled worker module (default: verify-worker.js beside this file). */
+  workerFile?: string;
+  log?: Logger;
+}
+
+export class VerifierBusyError extends Error {
+  override readonly name = 'VerifierBusyError';
+}
+
+interface Job {
+  tx: TransferTx;
+  id: string;
+  resolve: (valid: boolean) => void;
+}
+
+export interface VerifierStats {
+  threads: number;
+  /** Signatures actually verified (cache misses). */
+  verified: number;
+  /** Answered from the signature cache. */
+  cacheHits: number;
+  /** Worker tasks sent. */
+  batches: number;
+  /** Verifications queued or running right now. */
+  pending: number;
+}
+
+export class SignatureVerifier {
+  private queue: Job[] = [];
+  private readonly inflight = new Map<string, Promise<boolean>>();
+  private scheduled = false;
+  private readonly pool: Piscina | null;
+  private readonly maxBatch: number;
+  private readonly maxQueue: number;
+  private verified = 0;
+  private cacheHits = 0;
+  private batches = 0;
+
+  constructor(private readonly options: VerifierOptions) {
+    this.maxBatch = options.maxBatch ?? 128;
+    this.maxQueue = options.maxQueue ?? 20_000;
+    if (options.threads > 0) {
+      const file =
+        options.workerFile ?? fileURLToPath(new URL('./verify-worker.js', import.meta.url));
+      if (!existsSync(file))
+        throw new Error(`signature worker ${file} is missing: build the mempool first`);
+      this.pool = new Piscina({
+        filename: file,
+        minThreads: options.threads,
+        maxThreads: options.threads,
+        idleTimeout: 60_000,
+      });
+    } else {
+      this.pool = null;
+    }
+  }
+
+  get threads(): number {
+    return this.pool ? this.options.threads : 0;
+  }
+
+  stats(): VerifierStats {
+    return {
+      threads: this.threads,
+      verified: this.verified,
+      cacheHits: this.cacheHits,
+      batches: this.batches,
+      pending: this.inflight.size,
+    };
+  }
+
+  /**
+   * Whether `tx` carries a valid signature by `from`. `id` is its txid. Never rejects;
+   * throws VerifierBusyError at once when too many verifications are waiting.
+   */
+  verify(tx: TransferTx, id: string): Promise<boolean> {
+    const cached = this.options.cache?.get(id, tx.sig);
+    if (cached !== undefined) {
+      this.cacheHits++;
+      return Promise.resolve(cached);
+    }
+    const key = id + tx.sig.toLowerCase();
+    const running = this.inflight.get(key);
+    if (running) return running;
+    if (this.inflight.size >= this.maxQueue) {
+      throw new VerifierBusyError(
+        `${this.inflight.size} signatures are waiting for verification; try again shortly`,
+      );
+    }
+    const promise = new Promise<boolean>((resolve) => {
+      this.queue.push({
+        tx,
+        id,
+        resolve: (valid) => {
+          this.inflight.delete(key);
+          this.options.cache?.set(id, tx.sig, valid);
+          resolve(valid);
+        },
+      });
+    });
+    this.inflight.set(key, promise);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      // Everything that arrives during this turn of the event loop goes in one dispatch.
+      setImmediate(() => this.flush());
+    }
+    return promise;
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    const jobs = this.queue;
+    this.queue = [];
+    if (jobs.length === 0) return;
+    if (!this.pool) {
+      for (const job of jobs) this.finish(job, verifyTx(job.tx, this.options.cache));
+      return;
+    }
+    // Spread the jobs evenly over the threads, in batches of at most maxBatch.
+    const size = Math.max(
+      1,
+      Math.min(this.maxBatch, Math.ceil(jobs.length / this.options.threads)),
+    );
+    for (let i = 0; i < jobs.length; i += size) {
+      const batch = jobs.slice(i, i + size);
+      this.batches++;
+      this.pool.run(batch.map((j) => j.tx)).then(
+        (results: boolean[]) => batch.forEach((job, k) => this.finish(job, results[k] === true)),
+        (err: unknown) => {
+          // A worker that died takes nothing with it: verify this batch here instead.
+          this.options.log?.error(
+            { err: (err as Error).message },
+            'signature worker failed; verifying in the main thread',
+          );
+          for (const job of batch) this.finish(job, verifyTx(job.tx, this.options.cache));
+        },
+      );
+    }
+  }
+
+  private finish(job: Job, valid: boolean): void {
+    this.verified++;
+    job.resolve(valid);
+  }
+
+  async close(): Promise<void> {
+    await this.pool?.destroy();
+  }
+}
