@@ -5,13 +5,12 @@ const src = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
 // Tests import workspace packages from their TypeScript sources, so a unit test never
 // depends on a stale build. Processes that e2e tests start run the built JS in dist/.
-const alias = {
-  '@chainlab/core': src('./packages/core/src/index.ts'),
-  '@chainlab/evm': src('./packages/evm/src/index.ts'),
-  '@chainlab/miner-worker': src('./packages/miner-worker/src/index.ts'),
-  '@chainlab/service': src('./packages/service/src/index.ts'),
-  '@chainlab/sync': src('./packages/sync/src/index.ts'),
-};
+const packages = ['core', 'evm', 'miner-worker', 'service', 'sync'];
+const alias = packages.flatMap((name) => [
+  { find: new RegExp(`^@chainlab/${name}$`), replacement: src(`./packages/${name}/src/index.ts`) },
+  // subpath exports, e.g. @chainlab/sync/openssl-verifier
+  { find: new RegExp(`^@chainlab/${name}/(.+)$`), replacement: src(`./packages/${name}/src/$1.ts`) },
+]);
 
 // Two projects: fast pure unit tests, and multi-process end-to-end tests. The e2e files
 // run one at a time: the machine has two cores and each file starts several processes.

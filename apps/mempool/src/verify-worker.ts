@@ -4,7 +4,8 @@
 // sender's public key has been recovered in this worker, its later txs are checked by
 // OpenSSL, several times faster than another recovery.
 import { SignatureCache, verifyTx, type TransferTx } from '@chainlab/core';
-import { OpenSslKeyVerifier } from '@chainlab/sync';
+// The subpath keeps fastify, pino and ws out of every worker thread.
+import { OpenSslKeyVerifier } from '@chainlab/sync/openssl-verifier';
 
 const cache = new SignatureCache(10_000, new OpenSslKeyVerifier(100_000));
 
