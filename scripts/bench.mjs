@@ -15,6 +15,7 @@ const BENCHES = [
   ['miner', 'packages/miner-worker/bench/miner.bench.mjs', 'nonce search, scaling, cancellation, API latency'],
   ['node', 'apps/node/bench/network.bench.mjs', 'sync, restart, propagation, memory'],
   ['mempool', 'apps/mempool/bench/admission.bench.mjs', 'admission throughput and balance latency'],
+  ['devnet', 'apps/mempool/bench/devnet.bench.mjs', 'txs/s to one confirmation on a 3-node devnet, block fill'],
   ['evm', 'packages/evm/bench/evm.bench.mjs', 'ERC-20 execution vs plain transfers'],
 ];
 

@@ -25,6 +25,7 @@ const options = {
   coinbase: stringOption('--coinbase <address>', 'address paid by the blocks this node mines (level ≥ 2; devnet default: dev account 0)'),
   publicUrl: urlOption('--public-url <url>', 'URL other nodes reach this one at, registered with the tracker (default: http://<host>:<port>)'),
   peers: stringOption('--peers <urls>', 'comma-separated peer URLs to dial besides those from the tracker'),
+  minerNice: intOption('--miner-nice <0-19>', 'priority of the miner threads (Linux nice): mining yields the CPU to validation, the API and other processes on the same machine', { default: 10, min: 0, max: 19 }),
   pollInterval: intOption('--poll-interval <ms>', 'how often to poll peers over REST (the fallback to WebSocket gossip)', { default: 5000, min: 100 }),
 };
 
@@ -96,7 +97,7 @@ await runService({
       }
     });
 
-    const activePool = new MinerPool({ threads: config.threads });
+    const activePool = new MinerPool({ threads: config.threads, workerNice: config.minerNice });
     const miner = new Miner(service, activePool, clock, { data: data ?? undefined, txs: txs ?? undefined }, { coinbase }, logger);
     lifecycle.onShutdown('miner', async () => {
       await miner.stop();
