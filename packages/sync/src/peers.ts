@@ -81,6 +81,9 @@ export class PeerManager {
         }
         const nodes = await fetchJson<unknown>(`${tracker}/nodes`, { timeoutMs: this.timeout });
         if (Array.isArray(nodes)) {
+          // The tracker's list is the live one: nodes that left (their entry expired) are
+          // forgotten, so we stop dialling and polling them. Static peers always stay.
+          this.known = new Set(this.options.staticPeers ?? []);
           for (const url of nodes) if (typeof url === 'string' && url !== this.options.publicUrl) this.known.add(url);
         }
         if (this.trackerDown) this.log.info({ tracker }, 'tracker reachable again');
