@@ -143,11 +143,35 @@ nodeUrls.forEach((url, i) => {
   if (spec.level >= 2 && devAddresses.length > 0) argv.push('--coinbase', devAddresses[devAddresses.length - 1 - i]);
   start(`node-${i + 1}`, 'node', argv);
 });
+// The explorer (web app on :7000) follows the nodes the tracker lists, and the mempool. It
+// starts once every node is registered, so it names them node-1, node-2... in port order.
+const explorerUrl = `http://${HOST}:7000`;
+const withExplorer = existsSync(path.join(ROOT, 'apps/explorer/dist/main.js'));
+
+async function waitRegistered() {
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    try {
+      const listed = await (await fetch(`${trackerUrl}/nodes`, { signal: AbortSignal.timeout(1000) })).json();
+      if (nodeUrls.every((u) => listed.includes(u))) return;
+    } catch {
+      /* not yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
 
 try {
   await waitRunning(trackerUrl, 'tracker');
   if (spec.level >= 2) await waitRunning(mempoolUrl, 'mempool');
   await Promise.all(nodeUrls.map((u, i) => waitRunning(u, `node-${i + 1}`)));
+  if (withExplorer) {
+    await waitRegistered();
+    const argv = [...common, '--port', '7000', '--tracker', trackerUrl];
+    if (spec.level >= 2) argv.push('--mempool', mempoolUrl);
+    start('explorer', 'explorer', argv);
+    await waitRunning(explorerUrl, 'explorer');
+  }
 } catch (e) {
   console.error(e.message);
   await stopAll(1);
@@ -158,7 +182,7 @@ console.log(`\nchainlab devnet — spec ${spec.name} (level ${spec.level}, chain
 console.log(`tracker   ${trackerUrl}`);
 if (spec.level >= 2) console.log(`mempool   ${mempoolUrl}`);
 nodeUrls.forEach((u, i) => console.log(`node-${i + 1}    ${u}`));
-if (existsSync(path.join(ROOT, 'apps/explorer/dist/main.js'))) console.log(`explorer  http://${HOST}:7000`);
+if (withExplorer) console.log(`explorer  ${explorerUrl}   ← open it in a browser: nodes, fork tree, blocks, txs, devnet buttons`);
 if (spec.devKeys.length > 0) {
   console.log(`${line}\nDev accounts — DEVNET ONLY: these keys are public, never use them anywhere else`);
   spec.devKeys.forEach((k, i) => console.log(`  #${i} ${devAddresses[i]}  ${k}`));
@@ -167,7 +191,14 @@ if (spec.devKeys.length > 0) {
 const tries =
   spec.level === 1
     ? [`curl -X POST ${nodeUrls[0]}/data -H 'content-type: application/json' -d '{"data": "hello chainlab"}'`, `curl ${nodeUrls[0]}/tip`]
-    : ['pnpm wallet -- new --name alice', 'pnpm wallet -- faucet alice --amount 100', 'pnpm wallet -- balance alice --confirmations 0'];
+    : spec.level === 3
+      ? [
+          `export CHAINLAB_SPEC=${args.spec}`,
+          `pnpm wallet -- import ${spec.devKeys[0] ?? '<private key>'} --name alice`,
+          'pnpm wallet -- deploy examples/counter/Counter.sol --from alice --wait 1',
+          'walkthroughs: examples/README.md (Counter, an ERC-20 token, an escrow)',
+        ]
+      : ['pnpm wallet -- new --name alice', 'pnpm wallet -- faucet alice --amount 100', 'pnpm wallet -- balance alice --confirmations 0'];
 console.log(`${line}\nTry, in another terminal:\n${tries.map((t) => `  ${t}`).join('\n')}`);
 console.log(`Logs: ${path.join(dataDir, 'logs')}    Ctrl-C stops everything.\n${line}`);
 

@@ -3,3 +3,4 @@ export * from './poll.js';
 export * from './service.js';
 export * from './temp.js';
 export * from './chain.js';
+export * from './explorer.js';

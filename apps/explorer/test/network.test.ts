@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { compareWork, detectReorg, type TreeJson } from '../src/network.js';
+
+const h = (n: string) => '0x' + n.padStart(64, '0');
+interface B {
+  hash: string;
+  height: number;
+  prevHash: string;
+  chainwork: string;
+}
+const b = (id: string, height: number, parent: string, work: number): B => ({
+  hash: h(id),
+  height,
+  prevHash: h(parent),
+  chainwork: '0x' + work.toString(16),
+});
+
+function tree(tip: B, blocks: (B & { active: boolean; status?: string })[]): TreeJson {
+  return {
+    tip: tip.hash,
+    height: tip.height,
+    fromHeight: 0,
+    blocks: blocks.map((x) => ({ ...x, time: 0, bits: 0x207fffff, status: x.status ?? 'valid' })),
+  };
+}
+
+describe('reorg detection', () => {
+  const g = b('g', 0, '0', 1);
+  const a1 = b('a1', 1, 'g', 2);
+  const a2 = b('a2', 2, 'a1', 3);
+  const b1 = b('b1', 1, 'g', 2);
+  const b2 = b('b2', 2, 'b1', 3);
+  const b3 = b('b3', 3, 'b2', 4);
+  const known = new Map([g, a1, a2, b1, b2, b3].map((x) => [x.hash, x]));
+
+  it('sees no reorg when the tip only moved forward', () => {
+    const t = tree(a2, [
+      { ...g, active: true },
+      { ...a1, active: true },
+      { ...a2, active: true },
+    ]);
+    expect(detectReorg('node-1', a1.hash, t, known)).toBeNull();
+    expect(detectReorg('node-1', null, t, known)).toBeNull();
+    expect(detectReorg('node-1', a2.hash, t, known)).toBeNull();
+  });
+
+  it('reports the fork point and the blocks disconnected and connected when a chain with more work wins', () => {
+    const t = tree(b3, [
+      { ...g, active: true },
+      { ...a1, active: false },
+      { ...a2, active: false },
+      { ...b1, active: true },
+      { ...b2, active: true },
+      { ...b3, active: true },
+    ]);
+    const r = detectReorg('node-1', a2.hash, t, known)!;
+    expect(r.forkPoint).toEqual({ hash: g.hash, height: 0 });
+    expect(r.disconnected).toEqual([a2.hash, a1.hash]);
+    expect(r.connected).toEqual([b1.hash, b2.hash, b3.hash]);
+    expect(r.reason).toBe('more-work');
+    expect(r.oldTip).toEqual({ hash: a2.hash, height: 2, chainwork: a2.chainwork });
+    expect(r.newTip.hash).toBe(b3.hash);
+  });
+
+  it('says "invalidated" when the old tip was marked invalid', () => {
+    const t = tree(a1, [
+      { ...g, active: true },
+      { ...a1, active: true },
+      { ...a2, active: false, status: 'invalid' },
+    ]);
+    const r = detectReorg('node-1', a2.hash, t, known)!;
+    expect(r.reason).toBe('invalidated');
+    expect(r.disconnected).toEqual([a2.hash]);
+    expect(r.connected).toEqual([]);
+    expect(r.forkPoint?.hash).toBe(a1.hash);
+  });
+
+  it('says "equal-work" when the node moved between tips of the same work', () => {
+    const t = tree(b1, [
+      { ...g, active: true },
+      { ...a1, active: false },
+      { ...b1, active: true },
+    ]);
+    const r = detectReorg('node-1', a1.hash, t, known)!;
+    expect(r.reason).toBe('equal-work');
+    expect(r.disconnected).toEqual([a1.hash]);
+    expect(r.connected).toEqual([b1.hash]);
+  });
+
+  it('compares chainwork as big integers', () => {
+    expect(compareWork('0x10', '0xf')).toBe(1);
+    expect(compareWork('0x' + 'f'.repeat(40), '0x' + 'f'.repeat(39))).toBe(1);
+    expect(compareWork(null, '0x0')).toBe(0);
+    expect(compareWork('0x1', undefined)).toBe(1);
+  });
+});
