@@ -214,7 +214,12 @@ export class Chain<U = unknown> {
 
   /** Contextual header rules, then the block joins the tree. */
   private acceptBlock(block: Block, parent: ChainNode, ctx: ProcessContext): ChainNode {
-    if (parent.status === 'invalid' || parent.status === 'invalid-parent') {
+    const parentInvalid = parent.status === 'invalid' || parent.status === 'invalid-parent';
+    // A child of a block invalidated by hand is kept (flagged), as Bitcoin Core does, so
+    // that reconsiderBlock can bring the branch back; a child of a block that broke a rule
+    // is refused.
+    const handInvalidated = parentInvalid ? this.invalidatedByHand(parent) : null;
+    if (parentInvalid && !handInvalidated) {
       throw new RuleError('INVALID_PARENT', `parent ${parent.hash} is invalid`);
     }
     ensure(block.height === parent.height + 1, 'MALFORMED_BLOCK', `height must be ${parent.height + 1}, got ${block.height}`);
@@ -229,9 +234,21 @@ export class Chain<U = unknown> {
     ensure(block.header.time > mtp, 'TIME_TOO_OLD', `time ${block.header.time} is not after the median time past ${mtp}`);
     const latest = ctx.now + this.spec.maxFutureDriftSeconds;
     ensure(block.header.time <= latest, 'TIME_TOO_NEW', `time ${block.header.time} is more than ${this.spec.maxFutureDriftSeconds}s in the future`);
+    if (handInvalidated) {
+      const node = this.addNode(block, parent, 'invalid-parent');
+      node.failure = { code: 'INVALID_PARENT', message: `descends from block ${handInvalidated.hash}, invalidated by hand` };
+      return node;
+    }
     const node = this.addNode(block, parent, 'accepted');
     if (node.chainwork >= this.tipNode.chainwork) this.candidates.add(node);
     return node;
+  }
+
+  /** The invalid ancestor (or self) of an invalid node, if it was invalidated by hand. */
+  private invalidatedByHand(node: ChainNode): ChainNode | null {
+    let n: ChainNode | null = node;
+    while (n && n.status === 'invalid-parent') n = n.parent;
+    return n && n.status === 'invalid' && n.failure?.code === 'INVALIDATED' ? n : null;
   }
 
   private addNode(block: Block, parent: ChainNode | null, status: NodeStatus): ChainNode {

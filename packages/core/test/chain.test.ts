@@ -111,13 +111,29 @@ describe('chain: level 1', () => {
     const r = chain.invalidateBlock(gen.block('b2').hash);
     expect(chain.tip.hash).toBe(gen.block('c2').hash);
     expect(r.reorg?.disconnected.map((n) => n.hash)).toEqual([gen.block('b3').hash, gen.block('b2').hash]);
-    // a child of an invalid block is refused
-    expect(chain.processBlock(gen.next('b4', 'b3'), { now: NOW }).error?.code).toBe('INVALID_PARENT');
+    // a child of a block invalidated by hand is kept, flagged, off the active chain...
+    const b4 = chain.processBlock(gen.next('b4', 'b3'), { now: NOW });
+    expect(b4.error?.code).toBe('INVALID_PARENT');
+    expect(chain.get(gen.block('b4').hash)?.status).toBe('invalid-parent');
+    expect(chain.tip.hash).toBe(gen.block('c2').hash);
+    // ...so reconsidering brings the whole branch back, b4 included
     chain.reconsiderBlock(gen.block('b2').hash);
-    expect(chain.tip.hash).toBe(gen.block('b3').hash);
-    // b4 was refused, not stored: once its parent is valid again it is accepted
-    expect(chain.processBlock(gen.block('b4'), { now: NOW }).status).toBe('accepted');
     expect(chain.tip.hash).toBe(gen.block('b4').hash);
+  });
+
+  it('a child of a block that broke a rule is refused, not kept', () => {
+    const gen = new BlockGenerator(spec);
+    const chain = newChain();
+    chain.processBlock(gen.next('b1', 'genesis'), { now: NOW });
+    const b2 = chain.processBlock(gen.next('b2', 'b1'), { now: NOW });
+    expect(b2.status).toBe('accepted');
+    // mark b2 as having failed a rule (what a state failure does), then offer a child
+    const node = chain.get(gen.block('b2').hash)!;
+    chain.invalidateBlock(node.hash);
+    node.failure = { code: 'INSUFFICIENT_FUNDS', message: 'test' };
+    const r = chain.processBlock(gen.next('b3', 'b2'), { now: NOW });
+    expect(r.error?.code).toBe('INVALID_PARENT');
+    expect(chain.get(gen.block('b3').hash)).toBeUndefined();
   });
 
   it('block locators find the fork point of a peer that is behind or forked', () => {
