@@ -1,0 +1,85 @@
+// Published closed forms the built-in experiments are checked against.
+
+/**
+ * Eyal & Sirer (2014), eq. (8): relative revenue of a selfish pool with hash share α when a
+ * share γ of the honest miners mines on the pool's block in a tie:
+ *   R = [α(1−α)²(4α + γ(1−2α)) − α³] / [1 − α(1 + (2−α)α)]
+ */
+export function selfishRevenue(alpha: number, gamma: number): number {
+  const a = alpha;
+  return (a * (1 - a) ** 2 * (4 * a + gamma * (1 - 2 * a)) - a ** 3) / (1 - a * (1 + (2 - a) * a));
+}
+
+/** The α above which selfish mining pays (Eyal & Sirer): (1−γ)/(3−2γ). */
+export function selfishThreshold(gamma: number): number {
+  return (1 - gamma) / (3 - 2 * gamma);
+}
+
+/**
+ * The classic stale-rate estimate: a block is orphaned when another is found while it
+ * propagates, P = 1 − e^(−delay/interval) for Poisson blocks of mean interval T.
+ */
+export function staleRateEstimate(delaySeconds: number, intervalSeconds: number): number {
+  return 1 - Math.exp(-delaySeconds / intervalSeconds);
+}
+
+/**
+ * The same with the miner's own share s removed (a miner never races itself):
+ * 1 − e^(−(1−s)·delay/interval). With n equal miners s = 1/n.
+ */
+export function staleRateEstimateFinite(
+  delaySeconds: number,
+  intervalSeconds: number,
+  ownShare: number,
+): number {
+  return 1 - Math.exp((-(1 - ownShare) * delaySeconds) / intervalSeconds);
+}
+
+/**
+ * The stale rate of the simple race model (every link delay d, miners too small to matter):
+ * after a main-chain block everyone else learns it d later, so the next main-chain block
+ * comes d + Exp(T) later and the main chain grows at 1/(d + T) of the 1/T blocks found:
+ * stale = (d/T) / (1 + d/T). Same first order as 1 − e^(−d/T), lower above it.
+ */
+export function staleRateRenewal(delaySeconds: number, intervalSeconds: number): number {
+  const x = delaySeconds / intervalSeconds;
+  return x / (1 + x);
+}
+
+/**
+ * Bitcoin's retarget in expectation. A window of N blocks mined at hash rate h with work W
+ * per block spans N−1 exponential intervals (Bitcoin's off-by-one); the new work is
+ * W·N·T / timespan. With timespan ~ (W/h)·Gamma(N−1, 1) and E[1/Gamma(k)] = 1/(k−1):
+ *   E[W'] = h·T·N / (N−2)        (independent of W: one window absorbs any shock)
+ *   Var[W'] / E[W']² = 1/(N−3)
+ * Returns the expected work relative to h·T (the work that gives interval T exactly).
+ */
+export function bitcoinRetargetSteadyState(windowBlocks: number): {
+  mean: number;
+  relativeSd: number;
+} {
+  const N = windowBlocks;
+  return { mean: N / (N - 2), relativeSd: Math.sqrt(1 / (N - 3)) };
+}
+
+/**
+ * Expected work of the first retarget after the hash rate drops from h to h' at block k of
+ * an N-block window (k blocks at W/h, the remaining N−1−k intervals at W/h'), by the
+ * delta method (ignoring the randomness of the timespan): W·N·T / E[timespan].
+ * Relative to the work before the shock.
+ */
+export function bitcoinFirstRetargetAfterDrop(
+  windowBlocks: number,
+  k: number,
+  hashRatio: number,
+  workBefore: number,
+  hBefore: number,
+  T: number,
+): number {
+  const N = windowBlocks;
+  const intervalsBefore = Math.max(0, Math.min(N - 1, k));
+  const intervalsAfter = N - 1 - intervalsBefore;
+  const span = (workBefore / hBefore) * (intervalsBefore + intervalsAfter / hashRatio);
+  const clamped = Math.min(Math.max(span, (N * T) / 4), N * T * 4);
+  return (workBefore * N * T) / clamped / workBefore;
+}
