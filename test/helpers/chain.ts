@@ -19,7 +19,7 @@ export interface Tip {
  * `fast`: ~0.5 s blocks per mining thread at first, then the difficulty adapts every block (LWMA) to 2 s.
  * `instant`: fixed, trivial difficulty, for nodes that only mine on request (/dev/mine).
  */
-export function writeSpec(kind: 'fast' | 'instant', base: 'devnet-data' | 'devnet', overrides: Record<string, unknown> = {}): string {
+export function writeSpec(kind: 'fast' | 'instant', base: 'devnet-data' | 'devnet' | 'devnet-contracts', overrides: Record<string, unknown> = {}): string {
   const spec =
     kind === 'fast'
       ? { extends: base, name: `test-${base}`, genesis: { bits: '0x1e06b5fc' }, targetBlockTimeSeconds: 2, retarget: { rule: 'lwma', windowBlocks: 10 } }

@@ -79,9 +79,9 @@ export function readSpec(value: string): ChainSpec {
   } catch (e) {
     throw new UsageError(`--spec ${value}: ${(e as Error).message}`);
   }
-  if (spec.level !== 2) {
+  if (spec.level < 2) {
     throw new UsageError(
-      `--spec ${value}: the mempool serves ledger chains (level 2); ${spec.name} is level ${spec.level}`,
+      `--spec ${value}: the mempool serves chains with txs (level 2 or 3); ${spec.name} is level ${spec.level} (data items go to a node's POST /data)`,
     );
   }
   return spec;

@@ -38,6 +38,8 @@ export function isMempoolError(e: unknown): e is MempoolError {
  *   MALFORMED_TX     (missing/unknown field, bad hex, bad integer)  → INVALID_JSON
  *   INVALID_ADDRESS  (not 0x + 40 hex, bad EIP-55 checksum)         → INVALID_JSON
  *   TX_NOT_ALLOWED   (a contract tx on a ledger chain)              → INVALID_JSON
+ *   GAS_LIMIT        (level 3: over the block gas limit)            → TOO_LARGE
+ * (contract-rules.ts refines GAS_LIMIT: a gasLimit below the intrinsic gas is FEE_TOO_LOW.)
  * A coinbase pushed as a tx is refused as INVALID_SIGNATURE (it carries none).
  */
 export function pushTxCode(code: RuleCode | string): PushTxCode {
@@ -49,6 +51,8 @@ export function pushTxCode(code: RuleCode | string): PushTxCode {
     case 'AMOUNT_OUT_OF_RANGE':
     case 'FEE_TOO_LOW':
       return code;
+    case 'GAS_LIMIT':
+      return 'TOO_LARGE';
     default:
       return 'INVALID_JSON';
   }

@@ -5,6 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LedgerMachine } from '@chainlab/core';
+import { EvmMachine } from '@chainlab/evm';
 import { runService } from '@chainlab/service';
 import { BlockStore, ChainService, Clock, Gossip, PeerManager } from '@chainlab/sync';
 import { mempoolCli, readSpec } from './cli.js';
@@ -13,9 +14,16 @@ import { loadPool, savePool } from './persist.js';
 import { TxPool } from './pool.js';
 import { registerMempoolRoutes } from './routes.js';
 import { SignatureVerifier } from './verifier.js';
+import { CachedTipView } from './tip-view.js';
 
-/** A tx is 150 bytes on the wire and ~330 as JSON: 64 KiB is plenty, and cheap to refuse. */
-const BODY_LIMIT = 64 * 1024;
+/**
+ * A transfer is 150 bytes on the wire and ~330 as JSON: 64 KiB is plenty for /pushtx on a
+ * level-2 chain, and cheap to refuse. A level-3 deploy carries up to 48 KiB of init code,
+ * ~96 KiB as hex: 256 KiB holds any valid tx (the server-wide limit; /pushtx applies the
+ * level's).
+ */
+const BODY_LIMIT = 256 * 1024;
+const LEDGER_TX_BODY_LIMIT = 64 * 1024;
 
 /** What setup() builds and started() needs once the service listens. */
 let wired:
@@ -45,7 +53,10 @@ await runService({
     const service = new ChainService(spec, store, new Clock(), logger);
     const started = Date.now();
     const replayed = await service.replay();
-    const tipState = (service.state as LedgerMachine).state;
+    // Level 3: the EVM state (a worker thread), read through a cache that lasts one tip.
+    const machine = service.state instanceof EvmMachine ? service.state : null;
+    const tipView = machine ? new CachedTipView(service.chain, machine) : null;
+    const tipState = tipView ?? (service.state as LedgerMachine).state;
     logger.info(
       {
         spec: spec.name,
@@ -71,6 +82,15 @@ await runService({
         minFee: spec.minFee,
         maxTxs: config.maxTxs,
         maxNonceGap: config.maxNonceGap,
+        ...(tipView
+          ? {
+              contracts: {
+                blockGasLimit: spec.blockGasLimit,
+                minFee: spec.minFee,
+                hasCode: (address: string) => tipView.hasCode(address),
+              },
+            }
+          : {}),
       },
       tipState,
     );
@@ -95,6 +115,8 @@ await runService({
     registerMempoolRoutes(server, {
       mempool,
       chain: service.chain,
+      machine,
+      pushTxBodyLimit: spec.level >= 3 ? BODY_LIMIT : LEDGER_TX_BODY_LIMIT,
       status: () => ({
         chainId: spec.chainId,
         spec: spec.name,

@@ -8,7 +8,7 @@ import {
   type Chain,
   type ChainSpec,
   type Reorg,
-  type TransferTx,
+  type SignedTx,
   type Tx,
 } from '@chainlab/core';
 import type { Logger } from '@chainlab/service';
@@ -29,7 +29,7 @@ export interface MempoolDeps {
   verifier: SignatureVerifier;
   log?: Logger;
   /** Called for every tx admitted (e.g. to relay it). */
-  onAdmitted?: (tx: TransferTx, result: AddResult) => void;
+  onAdmitted?: (tx: SignedTx, result: AddResult) => void;
 }
 
 export interface TxStatus {
@@ -72,7 +72,7 @@ export class Mempool implements TxSink {
   async submit(json: unknown): Promise<{ txid: string; status: EntryStatus }> {
     let tx: Tx;
     try {
-      tx = parseTx(json, { maxAmount: this.deps.spec.maxAmount });
+      tx = parseTx(json, { maxAmount: this.deps.spec.maxAmount, level: this.deps.spec.level });
     } catch (e) {
       throw this.refused(fromRuleError(e));
     }
@@ -104,7 +104,7 @@ export class Mempool implements TxSink {
     }
     let verified: Promise<boolean>;
     try {
-      verified = this.deps.verifier.verify(tx as TransferTx, id);
+      verified = this.deps.verifier.verify(tx as SignedTx, id);
     } catch (e) {
       if (e instanceof VerifierBusyError)
         throw this.refused(new MempoolError('POOL_FULL', e.message));
@@ -116,14 +116,14 @@ export class Mempool implements TxSink {
         if (!(await verified)) {
           throw new MempoolError(
             'INVALID_SIGNATURE',
-            `the signature is not ${(tx as TransferTx).from}'s signature of tx ${id}`,
+            `the signature is not ${(tx as SignedTx).from}'s signature of tx ${id}`,
           );
         }
         this.settleTip();
         const added = this.deps.pool.add(tx, id);
         this.counters.accepted++;
         this.counters.dropped += added.dropped.length;
-        this.deps.onAdmitted?.(tx as TransferTx, added);
+        this.deps.onAdmitted?.(tx as SignedTx, added);
         return added;
       })
       .catch((e: unknown) => {
@@ -140,7 +140,8 @@ export class Mempool implements TxSink {
    * A tx the pool refuses is dropped quietly: a peer may simply be behind or ahead of us.
    */
   addFromPeer(tx: Tx): boolean {
-    if (tx.kind !== 'transfer') return false;
+    if (tx.kind === 'coinbase' || (tx.kind === 'contract' && this.deps.spec.level < 3))
+      return false;
     const id = computeTxid(tx);
     if (this.deps.pool.has(id) || this.inflight.has(id)) return false;
     try {
@@ -186,7 +187,7 @@ export class Mempool implements TxSink {
       node.block.txs.forEach((tx, i) => {
         const id = ids[i]!;
         if (burst.mined.delete(id)) return;
-        if (tx.kind === 'transfer') burst.returned.set(id, tx);
+        if (tx.kind !== 'coinbase') burst.returned.set(id, tx);
       });
     }
     for (const node of reorg.connected) {

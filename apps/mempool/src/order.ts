@@ -1,6 +1,7 @@
 // The order a node can include pending txs in, as is: per sender by nonce, senders
 // interleaved by fee (highest first; every transfer has the same size, so fee is also
-// the fee rate), and every tx applicable on the state the txs before it leave.
+// the fee rate; a contract tx counts with its fee level, gasPrice × 21,000, see
+// contract-rules.ts), and every tx applicable on the state the txs before it leave.
 //
 // Greedy: a priority queue holds each sender's next tx. Take the best; if it applies,
 // emit it and queue that sender's next tx; if the sender cannot pay yet (its funds come
@@ -39,7 +40,7 @@ interface Head<E> {
 function higherFeeFirst<E extends Schedulable>(a: Head<E>, b: Head<E>): boolean {
   const x = a.next;
   const y = b.next;
-  if (x.tx.fee !== y.tx.fee) return x.tx.fee > y.tx.fee;
+  if (x.fee !== y.fee) return x.fee > y.fee;
   return x.seq < y.seq;
 }
 

@@ -3,30 +3,36 @@
 // are stored, everything else reads through to the tip, so building it costs O(pool),
 // never O(accounts). The rules are core's (LedgerState.checkTx): exact nonce, balance ≥
 // amount + fee; the value rules (chain id, amount range) are checked before a tx gets here.
-import type { AccountState, TransferTx } from '@chainlab/core';
+// A contract tx (level 3) counts with its up-front cost, amount + gasLimit × gasPrice, and
+// credits its amount to the callee (or the contract it deploys) — see contract-rules.ts.
+import type { AccountState } from '@chainlab/core';
+import { costOf, feeLevel, recipientOf, type PoolTx } from './contract-rules.js';
 
 /** What the pool needs from a ledger: core's LedgerState is one. */
 export interface StateView {
   get(address: string): AccountState;
 }
 
-/** A transfer with its derived fields computed once (the pool's entries are these). */
+/** A pending tx with its derived fields computed once (the pool's entries are these). */
 export interface Move {
-  readonly tx: TransferTx;
+  readonly tx: PoolTx;
   /** Lowercase sender address. */
   readonly sender: string;
-  /** Lowercase recipient address. */
+  /** Lowercase recipient address (for a deploy: the contract's address). */
   readonly recipient: string;
-  /** amount + fee. */
+  /** What the sender must hold: amount + fee, or amount + gasLimit × gasPrice. */
   readonly cost: bigint;
+  /** What it pays per 21,000 gas: a transfer's fee, a contract tx's gasPrice × 21,000. */
+  readonly fee: bigint;
 }
 
-export function moveOf(tx: TransferTx): Move {
+export function moveOf(tx: PoolTx): Move {
   return {
     tx,
     sender: tx.from.toLowerCase(),
-    recipient: tx.to.toLowerCase(),
-    cost: tx.amount + tx.fee,
+    recipient: recipientOf(tx),
+    cost: costOf(tx),
+    fee: feeLevel(tx),
   };
 }
 

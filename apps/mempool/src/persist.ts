@@ -41,7 +41,11 @@ export async function loadPool(
     const results = await Promise.allSettled(
       list
         .slice(i, i + CHUNK)
-        .map(async (item) => mempool.admit(parseTx(item, { maxAmount: mempool.spec.maxAmount }))),
+        .map(async (item) =>
+          mempool.admit(
+            parseTx(item, { maxAmount: mempool.spec.maxAmount, level: mempool.spec.level }),
+          ),
+        ),
     );
     loaded += results.filter((r) => r.status === 'fulfilled').length;
   }

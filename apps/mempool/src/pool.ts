@@ -13,7 +13,14 @@
 // After every tip change the whole pool is laid out again on the new tip: mined txs
 // leave, txs of disconnected blocks come back, and whatever no longer applies (a nonce
 // the chain used, funds a competing tx spent) is dropped.
-import { checkTxAmounts, type TransferTx, type Tx } from '@chainlab/core';
+import { checkTxAmounts, type Tx } from '@chainlab/core';
+import {
+  checkContractAdmission,
+  costOf,
+  feeLevel,
+  type ContractPolicy,
+  type PoolTx,
+} from './contract-rules.js';
 import { fromRuleError, MempoolError } from './errors.js';
 import { Heap } from './heap.js';
 import { inclusionOrder, type Schedulable } from './order.js';
@@ -29,6 +36,12 @@ export interface PoolPolicy {
   maxTxs: number;
   /** How far beyond the sender's next nonce a tx may be held. */
   maxNonceGap: number;
+  /**
+   * Level 3: contract txs are admitted (see contract-rules.ts), and `hasCode` tells which
+   * addresses hold a contract at the tip — a level-2 transfer to one is refused (the
+   * contract would never see the payment; a contract tx runs its receive()).
+   */
+  contracts?: ContractPolicy & { hasCode(address: string): boolean };
 }
 
 export const DEFAULT_MAX_TXS = 50_000;
@@ -81,16 +94,15 @@ interface Layout {
   state: PendingState;
 }
 
-const cost = (tx: TransferTx): bigint => tx.amount + tx.fee;
+const cost = costOf;
 
-function newEntry(tx: TransferTx, id: string, seq: number, status: EntryStatus): PoolEntry {
-  const move = moveOf(tx);
-  return { tx, sender: move.sender, recipient: move.recipient, cost: move.cost, seq, id, status };
+function newEntry(tx: PoolTx, id: string, seq: number, status: EntryStatus): PoolEntry {
+  return { ...moveOf(tx), seq, id, status };
 }
 
-/** Of two txs with the same sender and nonce, the one that stays: higher fee, then earlier. */
+/** Of two txs with the same sender and nonce, the one that stays: higher fee level, then earlier. */
 function better(a: PoolEntry, b: PoolEntry): boolean {
-  return a.tx.fee > b.tx.fee || (a.tx.fee === b.tx.fee && a.seq < b.seq);
+  return a.fee > b.fee || (a.fee === b.fee && a.seq < b.seq);
 }
 
 export class TxPool {
@@ -98,7 +110,7 @@ export class TxPool {
   private readonly senders = new Map<string, SenderTxs>();
   /** Candidates for eviction: every sender's last tx, cheapest first (lazily cleaned). */
   private readonly tails = new Heap<PoolEntry>(
-    (a, b) => a.tx.fee < b.tx.fee || (a.tx.fee === b.tx.fee && a.seq > b.seq),
+    (a, b) => a.fee < b.fee || (a.fee === b.fee && a.seq > b.seq),
   );
   private state: PendingState;
   private nextSeq = 0;
@@ -182,7 +194,7 @@ export class TxPool {
       dropped.push(...this.evict(plan.evict));
       plan = this.plan(tx, id);
     }
-    const t = tx as TransferTx;
+    const t = tx as PoolTx;
     const entry = newEntry(t, id, this.nextSeq++, plan.kind);
     let promoted: PoolEntry[] = [];
     if (plan.replaces && plan.replaces.status === 'ready') {
@@ -229,7 +241,8 @@ export class TxPool {
         'a coinbase cannot be pushed: it carries no signature',
       );
     }
-    if (tx.kind !== 'transfer')
+    const contracts = policy.contracts;
+    if (tx.kind === 'contract' && !contracts)
       throw new MempoolError('INVALID_JSON', `${tx.kind} txs are not used on this chain`);
     if (tx.chainId !== policy.chainId) {
       throw new MempoolError(
@@ -242,8 +255,15 @@ export class TxPool {
     } catch (e) {
       throw fromRuleError(e);
     }
-    if (tx.fee < policy.minFee) {
+    const fee = feeLevel(tx);
+    if (tx.kind === 'contract') checkContractAdmission(tx, contracts!);
+    else if (tx.fee < policy.minFee) {
       throw new MempoolError('FEE_TOO_LOW', `fee ${tx.fee} is below the minimum ${policy.minFee}`);
+    } else if (contracts?.hasCode(tx.to)) {
+      throw new MempoolError(
+        'INVALID_JSON',
+        `${tx.to} is a contract: a transfer (type 1) would not run its code; pay it with a contract tx (the wallet's send does at level 3)`,
+      );
     }
     if (this.byId.has(id)) throw new MempoolError('DUPLICATE', `tx ${id} is already pending`);
 
@@ -258,10 +278,10 @@ export class TxPool {
     const pending = this.state.get(tx.from);
     const existing = this.senders.get(sender)?.byNonce.get(tx.nonce) ?? null;
     if (existing) {
-      if (tx.fee <= existing.tx.fee) {
+      if (fee <= existing.fee) {
         throw new MempoolError(
           'FEE_TOO_LOW',
-          `tx ${existing.id} with nonce ${tx.nonce} is pending with fee ${existing.tx.fee}; a replacement must pay more`,
+          `tx ${existing.id} with nonce ${tx.nonce} is pending with fee ${existing.fee}${existing.tx.kind === 'contract' ? ` (gasPrice ${existing.tx.gasPrice} × 21,000)` : ''}; a replacement must pay more`,
         );
       }
       const available =
@@ -296,17 +316,17 @@ export class TxPool {
     let evict: PoolEntry | null = null;
     if (this.byId.size >= policy.maxTxs) {
       evict = this.cheapestTail(sender);
-      if (!evict || evict.tx.fee >= tx.fee) {
+      if (!evict || evict.fee >= fee) {
         throw new MempoolError(
           'POOL_FULL',
-          `the pool holds ${this.byId.size} txs; to enter, pay a fee above ${evict ? evict.tx.fee : 'the cheapest pending tx'}`,
+          `the pool holds ${this.byId.size} txs; to enter, pay a fee above ${evict ? evict.fee : 'the cheapest pending tx'}`,
         );
       }
     }
     return { kind, replaces: null, evict };
   }
 
-  private noFunds(tx: TransferTx, available: bigint): MempoolError {
+  private noFunds(tx: PoolTx, available: bigint): MempoolError {
     return new MempoolError(
       'INSUFFICIENT_FUNDS',
       `${tx.from} has ${available < 0n ? 0n : available} at confirmations 0 (pending spends included); the tx needs ${cost(tx)}`,
@@ -423,10 +443,12 @@ export class TxPool {
     const back: PoolEntry[] = [];
     const replaced: Dropped[] = [];
     for (const { tx, id } of returned) {
-      if (tx.kind !== 'transfer' || this.byId.has(id) || minedIds.has(id)) continue;
-      if (tx.chainId !== this.policy.chainId || tx.fee < this.policy.minFee) continue;
+      if (tx.kind === 'coinbase' || this.byId.has(id) || minedIds.has(id)) continue;
+      if (tx.kind === 'contract' && !this.policy.contracts) continue;
+      if (tx.chainId !== this.policy.chainId || feeLevel(tx) < this.policy.minFee) continue;
       try {
         checkTxAmounts(tx, this.policy.maxAmount);
+        if (tx.kind === 'contract') checkContractAdmission(tx, this.policy.contracts!);
       } catch {
         continue;
       }

@@ -2,6 +2,7 @@
 // `GET /running` comes with the service shell.
 import { Type } from '@sinclair/typebox';
 import { parseAddress, txToJson, type Chain } from '@chainlab/core';
+import { receiptToJson, type EvmMachine } from '@chainlab/evm';
 import { HttpError, type Server } from '@chainlab/service';
 import { isMempoolError } from './errors.js';
 import type { Mempool } from './mempool.js';
@@ -9,6 +10,10 @@ import type { Mempool } from './mempool.js';
 export interface MempoolRouteDeps {
   mempool: Mempool;
   chain: Chain;
+  /** Level 3: the chain's EVM, for GET /receipt/:txid (null on other chains: no route). */
+  machine?: EvmMachine | null;
+  /** Largest /pushtx body in bytes (larger: 413 TOO_LARGE); default the server's limit. */
+  pushTxBodyLimit?: number;
   status: () => Record<string, unknown>;
 }
 
@@ -31,7 +36,21 @@ export function registerMempoolRoutes(server: Server, deps: MempoolRouteDeps): v
   const { mempool, chain } = deps;
   const pool = mempool.pool;
 
-  server.post('/pushtx', { schema: { body: Type.Unknown() } }, async (req) => {
+  const limit = deps.pushTxBodyLimit;
+  const pushTxOptions = {
+    schema: { body: Type.Unknown() },
+    ...(limit === undefined
+      ? {}
+      : {
+          bodyLimit: limit,
+          // Refused before reading the body, with the route's own limit in the message.
+          onRequest: async (req: { headers: Record<string, unknown> }) => {
+            if (Number(req.headers['content-length']) > limit)
+              throw new HttpError(413, 'TOO_LARGE', `request body is larger than ${limit} bytes`);
+          },
+        }),
+  };
+  server.post('/pushtx', pushTxOptions, async (req) => {
     try {
       const { txid } = await mempool.submit(req.body);
       return { txid };
@@ -129,6 +148,26 @@ export function registerMempoolRoutes(server: Server, deps: MempoolRouteDeps): v
       confirmedNonce: confirmed.nonce,
     };
   });
+
+  // Level 3 (issue 7), as on the node: the receipt of a tx in the active chain.
+  const machine = deps.machine;
+  if (machine) {
+    server.get('/receipt/:txid', { schema: { params: TxidParams } }, async (req) => {
+      const loc = machine.receipt(req.params.txid.toLowerCase());
+      if (!loc)
+        throw new HttpError(
+          404,
+          'TX_NOT_FOUND',
+          `no tx ${req.params.txid} in the active chain (pending txs have no receipt yet)`,
+        );
+      return {
+        ...receiptToJson(loc.receipt),
+        blockHash: loc.blockHash,
+        blockHeight: loc.height,
+        index: loc.index,
+      };
+    });
+  }
 
   server.get('/status', async () => deps.status());
 }

@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import { verifyTx, type SignatureCache, type TransferTx } from '@chainlab/core';
+import { verifyTx, type SignatureCache, type SignedTx } from '@chainlab/core';
 import type { Logger } from '@chainlab/service';
 
 export interface VerifierOptions {
@@ -29,7 +29,7 @@ export class VerifierBusyError extends Error {
 }
 
 interface Job {
-  tx: TransferTx;
+  tx: SignedTx;
   id: string;
   resolve: (valid: boolean) => void;
 }
@@ -94,7 +94,7 @@ export class SignatureVerifier {
    * Whether `tx` carries a valid signature by `from`. `id` is its txid. Never rejects;
    * throws VerifierBusyError at once when too many verifications are waiting.
    */
-  verify(tx: TransferTx, id: string): Promise<boolean> {
+  verify(tx: SignedTx, id: string): Promise<boolean> {
     const cached = this.options.cache?.get(id, tx.sig);
     if (cached !== undefined) {
       this.cacheHits++;

@@ -33,7 +33,10 @@ function setup(opts: { maxTxs?: number; threads?: number; workerFile?: string } 
   const pool = new TxPool(policy(spec, { maxTxs: opts.maxTxs ?? 1000 }), tc.state);
   const mempool = new Mempool({ spec, chain: tc.chain, tipState: tc.state, pool, verifier });
   /** Mines a block with `txs` (default: the pool's order) on `parent`, and tells the mempool. */
-  const mine = (txs: TransferTx[] = pool.ordered().map((e) => e.tx), parent = tc.chain.tip) => {
+  const mine = (
+    txs: TransferTx[] = pool.ordered().map((e) => e.tx as TransferTx),
+    parent = tc.chain.tip,
+  ) => {
     const result = tc.chain.processBlock(tc.build(txs, parent), { now: 2_000_000_000 });
     if (result.status !== 'accepted') throw new Error(`block refused: ${result.error?.message}`);
     if (result.reorg) mempool.onTip(result.reorg);

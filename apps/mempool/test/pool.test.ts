@@ -405,7 +405,7 @@ describe('TxPool property', () => {
               for (const e of pool.ordered().slice(0, o.count)) {
                 try {
                   scratch.applyTx(e.tx, { chainId: CHAIN });
-                  mined.push(e.tx);
+                  mined.push(e.tx as TransferTx);
                 } catch {
                   break; // after a rival, the rest of the order may no longer apply
                 }

@@ -27,6 +27,9 @@ const options = {
   peers: stringOption('--peers <urls>', 'comma-separated peer URLs to dial besides those from the tracker'),
   minerNice: intOption('--miner-nice <0-19>', 'priority of the miner threads (Linux nice): mining yields the CPU to validation, the API and other processes on the same machine', { default: 10, min: 0, max: 19 }),
   pollInterval: intOption('--poll-interval <ms>', 'how often to poll peers over REST (the fallback to WebSocket gossip)', { default: 5000, min: 100 }),
+  // For experiments (pnpm experiment -- run ... --real), not listed by --help:
+  maxHashrate: intOption('--max-hashrate <H/s>', 'mine at most this many hashes per second (all threads)', { min: 1, hidden: true }),
+  gossipDelayMs: intOption('--gossip-delay-ms <ms>', 'delay every block sent to peers by this long', { default: 0, min: 0, max: 600_000, hidden: true }),
 };
 
 function readSpec(value: string): ChainSpec {
@@ -98,14 +101,14 @@ await runService({
     });
 
     const activePool = new MinerPool({ threads: config.threads, workerNice: config.minerNice });
-    const miner = new Miner(service, activePool, clock, { data: data ?? undefined, txs: txs ?? undefined }, { coinbase }, logger);
+    const miner = new Miner(service, activePool, clock, { data: data ?? undefined, txs: txs ?? undefined }, { coinbase, maxHashrate: config.maxHashrate }, logger);
     lifecycle.onShutdown('miner', async () => {
       await miner.stop();
       await activePool.destroy();
     });
 
     const staticPeers = (config.peers ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-    const gossip = new Gossip(service, txs ?? undefined, logger);
+    const gossip = new Gossip(service, txs ?? undefined, logger, { blockDelayMs: config.gossipDelayMs });
     lifecycle.onShutdown('gossip', () => gossip.closeAll());
 
     await server.register(fastifyWebsocket, { options: { maxPayload: MAX_MESSAGE_BYTES } });
@@ -126,6 +129,9 @@ await runService({
           level: spec.level,
           height: service.chain.height,
           tip: service.chain.tip.hash,
+          chainwork: '0x' + service.chain.tip.chainwork.toString(16),
+          devnet: spec.devnet,
+          coin: spec.coin,
           peers: gossip.peerUrls(),
           knownPeers: peers?.knownPeers() ?? [],
           mining: miner.mining,

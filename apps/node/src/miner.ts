@@ -2,7 +2,9 @@
 // worker pool (the hash loop never runs on this event loop), submit what it finds. A new
 // tip cancels the search at once; a result for an old tip is dropped, never published.
 import { bitsToTarget, blockTemplate, encodeHeader, withNonce, type Block, type Reorg } from '@chainlab/core';
-import type { MinerPool } from '@chainlab/miner-worker';
+import { EvmMachine, evmBlockTemplate } from '@chainlab/evm';
+import { randomInt } from 'node:crypto';
+import { NONCE_SPACE, type MinerPool, type MineResult } from '@chainlab/miner-worker';
 import type { Logger } from '@chainlab/service';
 import type { ChainService } from '@chainlab/sync';
 import type { Clock } from '@chainlab/sync';
@@ -12,6 +14,11 @@ export interface MinerOptions {
   coinbase: string | undefined;
   /** Rebuild the template at least this often, to pick up new txs and a fresh time. */
   templateMaxAgeMs?: number;
+  /**
+   * Experiments (node flag --max-hashrate): hash at most this many nonces per second, all
+   * threads together — nonces are searched in slices of 100 ms worth, pausing after each.
+   */
+  maxHashrate?: number;
 }
 
 export class Miner {
@@ -108,7 +115,8 @@ export class Miner {
     const tipAtStart = template.header.prevHash;
     this.templateTip = tipAtStart;
     this.templateBuiltAt = Date.now();
-    const result = await this.pool.mine({ header80: encodeHeader(template.header), target: bitsToTarget(template.header.bits) });
+    const job = { header80: encodeHeader(template.header), target: bitsToTarget(template.header.bits) };
+    const result = this.options.maxHashrate ? await this.mineCapped(job, this.options.maxHashrate) : await this.searchFromRandomNonce(job);
     if (!('nonce' in result)) {
       // Cancelled (new tip, new payload, refresh) or the whole nonce space was tried: then the
       // next template must differ, so its time moves on by at least a second.
@@ -119,6 +127,13 @@ export class Miner {
     if (this.service.chain.tip.hash !== tipAtStart) return null; // found, but too late: stale
     const block = withNonce(template, result.nonce);
     const processed = await this.service.submit(block, 'miner');
+    if (processed.status === 'duplicate') {
+      // We built this very block before (e.g. it was invalidated by hand and we are back
+      // on its parent): the next template must differ, so its time moves on.
+      this.exhaustedTemplate = template;
+      this.log.debug({ hash: block.hash }, 'mined a block we already have; moving the time on');
+      return null;
+    }
     if (processed.status !== 'accepted') {
       this.log.error({ hash: block.hash, status: processed.status, err: processed.error?.message }, 'own block refused');
       return null;
@@ -126,6 +141,46 @@ export class Miner {
     this.blocksFound++;
     this.log.info({ height: block.height, hash: block.hash, items: 'txs' in block ? block.txs.length : block.data.length }, 'mined a block');
     return block;
+  }
+
+  /**
+   * The whole nonce space, from a random nonce around to it. Level-1 nodes on the same tip
+   * with nothing queued build identical templates (there is no coinbase to tell them
+   * apart): searching them all from 0 would make every node repeat the same hashes, and a
+   * network of ten nodes would mine like one.
+   */
+  private async searchFromRandomNonce(job: { header80: Uint8Array; target: bigint }): Promise<MineResult> {
+    const offset = randomInt(NONCE_SPACE);
+    const first = await this.pool.mine(job, { startNonce: offset });
+    if (first.status !== 'exhausted' || offset === 0) return first;
+    return this.pool.mine(job, { startNonce: 0, endNonce: offset });
+  }
+
+  /**
+   * --max-hashrate: the nonce space in slices of rate/10 nonces, each followed by a pause
+   * that stretches it to 100 ms. A new tip (pool.cancel(), which bumps the pool's
+   * generation) ends the search, also during a pause. The search starts at a random nonce:
+   * level-1 nodes on the same tip with nothing queued build identical templates, and
+   * searching them all from 0 would make every node repeat the same hashes.
+   */
+  private async mineCapped(job: { header80: Uint8Array; target: bigint }, rate: number): Promise<MineResult> {
+    const slice = Math.max(1, Math.round(rate / 10));
+    const offset = randomInt(NONCE_SPACE);
+    let generation = this.pool.generation;
+    let start = offset;
+    for (let covered = 0; covered < NONCE_SPACE; ) {
+      const began = Date.now();
+      const end = Math.min(start + slice, start < offset ? offset : NONCE_SPACE);
+      const result = await this.pool.mine(job, { startNonce: start, endNonce: end, chunkSize: Math.ceil((end - start) / this.pool.threads) });
+      if (result.status !== 'exhausted') return result;
+      generation = result.generation;
+      const pause = ((end - start) / rate) * 1000 - (Date.now() - began);
+      covered += end - start;
+      start = end === NONCE_SPACE ? 0 : end;
+      if (pause > 0) await new Promise((r) => setTimeout(r, pause));
+      if (this.pool.generation !== generation) return { status: 'cancelled', cancelled: true, hashes: 0, generation };
+    }
+    return { status: 'exhausted', exhausted: true, hashes: NONCE_SPACE, generation };
   }
 
   private buildTemplate(): Block {
@@ -138,7 +193,14 @@ export class Miner {
     if (chain.spec.level === 1) {
       return blockTemplate(chain, { time, data: this.payload.data?.take() ?? [] });
     }
-    const txs = this.payload.txs?.select(this.service.state) ?? [];
+    const state = this.service.state;
+    if (state instanceof EvmMachine) {
+      // Level 3: the candidates run on the tip state; the template is only valid for this
+      // time (contracts read TIMESTAMP), so it is rebuilt whole, never just re-timed.
+      const candidates = this.payload.txs?.candidates() ?? [];
+      return evmBlockTemplate(chain, state, { time, txs: candidates, coinbase: this.options.coinbase! }).block;
+    }
+    const txs = this.payload.txs?.select(state) ?? [];
     return blockTemplate(chain, { time, txs, coinbase: this.options.coinbase });
   }
 }

@@ -1,6 +1,8 @@
 // What the miner puts in its next block. Level 1: data items posted to this node. Level 2:
 // transfers pulled from the mempool, re-checked against this node's own tip state so that
-// no balance goes negative whatever the mempool believed.
+// no balance goes negative whatever the mempool believed. Level 3: transfers and contract
+// txs, whose signatures are checked here and which evmBlockTemplate then executes on the
+// tip state (skipping what a valid block may not hold).
 import {
   checkTxSignature,
   isTxBlock,
@@ -13,6 +15,7 @@ import {
   type Block,
   type ChainSpec,
   type SignatureCache,
+  type SignedTx,
   type StateMachine,
   type TransferTx,
   type Tx,
@@ -65,9 +68,10 @@ export class DataQueue {
   }
 }
 
-/** Level 2: pending transfers, from the mempool (polled) and from peers (gossiped). */
+/** Level ≥ 2: pending txs, from the mempool (polled) and from peers (gossiped). */
 export class TxSource {
-  private pending = new Map<string, TransferTx>();
+  /** Transfers, and at level 3 contract txs too, in the mempool's inclusion order. */
+  private pending = new Map<string, SignedTx>();
   private lastError: string | null = null;
 
   constructor(
@@ -87,11 +91,11 @@ export class TxSource {
     try {
       const list = await fetchJson<unknown[]>(`${this.mempoolUrl}/unprocessed`, { timeoutMs: 3000 });
       if (!Array.isArray(list)) throw new Error('/unprocessed did not answer a list');
-      const next = new Map<string, TransferTx>();
+      const next = new Map<string, SignedTx>();
       for (const json of list) {
         try {
-          const tx = parseTx(json, { maxAmount: this.spec.maxAmount });
-          if (tx.kind === 'transfer') next.set(txid(tx), tx);
+          const tx = parseTx(json, { maxAmount: this.spec.maxAmount, level: this.spec.level });
+          if (this.wanted(tx)) next.set(txid(tx), tx);
         } catch {
           // a malformed entry from the mempool is skipped, never mined
         }
@@ -108,7 +112,7 @@ export class TxSource {
 
   /** A tx gossiped by a peer; true if it was new (then it is relayed once). */
   addFromPeer(tx: Tx): boolean {
-    if (tx.kind !== 'transfer') return false;
+    if (!this.wanted(tx)) return false;
     const id = txid(tx);
     if (this.pending.has(id)) return false;
     checkTxSignature(tx, this.sigCache);
@@ -118,6 +122,29 @@ export class TxSource {
 
   onConnected(block: Block): void {
     if (isTxBlock(block)) for (const tx of block.txs) this.pending.delete(txid(tx));
+  }
+
+  /** Transfers always; contract txs on level-3 chains. */
+  private wanted(tx: Tx): tx is SignedTx {
+    return tx.kind === 'transfer' || (tx.kind === 'contract' && this.spec.level >= 3);
+  }
+
+  /**
+   * Level 3: the pending txs with a valid signature, in the mempool's order, as candidates
+   * for evmBlockTemplate (which executes them on the tip state and skips those that do not
+   * apply: nonce gaps, spent funds, a full block). A bad signature is dropped for good.
+   */
+  candidates(): SignedTx[] {
+    const out: SignedTx[] = [];
+    for (const [id, tx] of this.pending) {
+      try {
+        checkTxSignature(tx, this.sigCache);
+        out.push(tx);
+      } catch {
+        this.pending.delete(id);
+      }
+    }
+    return out;
   }
 
   /**
@@ -131,6 +158,7 @@ export class TxSource {
     const chosen: TransferTx[] = [];
     let size = 100 + coinbaseSizeHint;
     for (const tx of this.pending.values()) {
+      if (tx.kind !== 'transfer') continue;
       const txBytes = txSize(tx) + 3; // + its length prefix
       if (size + txBytes > this.spec.maxBlockBytes) break;
       try {

@@ -9,7 +9,9 @@ import {
   parseBlock,
   type ChainNode,
 } from '@chainlab/core';
+import { EvmMachine } from '@chainlab/evm';
 import { HttpError, type Server } from '@chainlab/service';
+import { registerContractRoutes } from './contract-routes.js';
 import type { ChainService } from '@chainlab/sync';
 import type { Miner } from './miner.js';
 import type { Gossip } from '@chainlab/sync';
@@ -146,9 +148,15 @@ export function registerNodeRoutes(server: Server, deps: NodeRouteDeps): void {
         throw new HttpError(400, 'INVALID_ADDRESS', `not a valid address (EIP-55 checksum): ${req.params.address}`);
       }
       const state = service.state;
+      if (state instanceof EvmMachine) {
+        // Level 3: the SPEC shape plus the code's hash and size (0 for a key's account).
+        const a = state.account(address);
+        return { address, balance: a.balance.toString(), nonce: a.nonce, codeHash: a.codeHash, codeSize: a.codeSize };
+      }
       const account = state instanceof LedgerMachine ? state.state.get(address) : { balance: 0n, nonce: 0 };
       return { address, balance: account.balance.toString(), nonce: account.nonce };
     });
+    if (service.state instanceof EvmMachine) registerContractRoutes(server, service.state);
   }
 
   if (service.spec.devnet) registerDevRoutes(server, deps, HashBody);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { isRuleError } from '@chainlab/core';
 import { Context, type GlobalOptions } from './context.js';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, isWalletError, WalletError } from './errors.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, isWalletError } from './errors.js';
 import { DEFAULT_KDF_N } from './keystore.js';
 import { Output, type Streams } from './output.js';
 
@@ -158,6 +158,7 @@ Examples:
   $ ${W} balance alice
   $ ${W} send --from alice --to 0x… --amount 1.5 --wait 2
   $ CHAINLAB_PASSWORD=pw ${W} --json send --to bob --amount 0.1
+  $ ${W} --spec devnet-contracts deploy examples/counter/Counter.sol --wait 1    (level 3)
 
 Environment: every global option can be set with CHAINLAB_<OPTION> (CHAINLAB_MEMPOOL,
 CHAINLAB_NODE, CHAINLAB_SPEC, CHAINLAB_KEYSTORE_DIR, CHAINLAB_PASSWORD_FILE, CHAINLAB_JSON),
@@ -344,37 +345,98 @@ Exit codes: 0 ok, 1 refused or failed (the error code is printed, e.g.
     )
     .action(act(async () => (await import('./commands/faucet.js')).faucet));
 
-  // Level 3 (contracts) is a later issue: the commands exist so --help shows them.
-  const level3 = async (): Promise<never> => {
-    throw new WalletError('NOT_AVAILABLE', 'level 3 is not available yet');
-  };
-  program
-    .command('deploy')
-    .description('level 3: compile and deploy a Solidity contract (not available yet)')
-    .argument('<file.sol>')
-    .option('--contract <Name>', 'the contract to deploy when the file has several')
-    .option('--args <args...>', 'constructor arguments')
-    .option('--wait <n>', 'wait for n confirmations')
-    .allowUnknownOption()
-    .allowExcessArguments()
-    .action(level3);
+  // ---- level 3: contracts (SPEC §6) ----
+  const txOptions = (cmd: Command): Command =>
+    cmd
+      .addOption(
+        opt(
+          '--from <name>',
+          'the sending key, by name or address (default: the default key)',
+          'CHAINLAB_FROM',
+        ).argParser(nonEmpty),
+      )
+      .option('--value <coins>', 'coins sent with the call (payable functions; default 0)')
+      .option(
+        '--gas-limit <n>',
+        "gas for the tx (default: the node's estimate + 20 %; 1,000,000 when the call fails at the tip)",
+      )
+      .option(
+        '--gas-price <price>',
+        "base units per gas, or gwei with the unit: 2gwei (default 1 gwei, or the chain's floor if higher)",
+      )
+      .option('--wait <n>', 'wait for n confirmations, then show the receipt', intValue(0), 0)
+      .addOption(
+        opt('--timeout <seconds>', 'give up waiting after this long (exit 1)', 'CHAINLAB_TIMEOUT')
+          .default(DEFAULT_WAIT_TIMEOUT_SECONDS)
+          .argParser(intValue(1)),
+      );
+
+  txOptions(
+    program
+      .command('deploy')
+      .description(
+        'level 3: compile a Solidity file (bundled solc) and deploy a contract; prints its address and the txid',
+      )
+      .argument('<file.sol>', 'the Solidity source')
+      .option(
+        '--contract <Name>',
+        'the contract to deploy when the file defines several (default: the last)',
+      )
+      .option(
+        '--args <args...>',
+        'constructor arguments, in order (an address argument may name a key: bob)',
+      ),
+  )
+    .addHelpText(
+      'after',
+      examples(
+        'deploy examples/counter/Counter.sol --from alice --wait 1',
+        'deploy examples/token/Token.sol --args "Chainlab Token" CLT 1000000000000000000000000 --wait 1',
+        '--json deploy examples/escrow/Escrow.sol --args bob carol',
+      ),
+    )
+    .action(act(async () => (await import('./commands/contracts.js')).deploy));
+
   program
     .command('call')
-    .description('level 3: read-only contract call (not available yet)')
-    .argument('<address>')
-    .argument('<signature>', '"fn(types)(returnTypes)"')
-    .argument('[args...]')
-    .allowUnknownOption()
-    .action(level3);
-  program
-    .command('send-call')
-    .description('level 3: contract call as a tx (not available yet)')
-    .argument('<address>')
-    .argument('<signature>', '"fn(types)"')
-    .argument('[args...]')
-    .option('--wait <n>', 'wait for n confirmations')
-    .allowUnknownOption()
-    .action(level3);
+    .description(
+      "level 3: call a contract function read-only at the node's tip (no tx, no fee) and decode what it returns",
+    )
+    .argument('<address>', 'the contract')
+    .argument('<signature>', 'the function and its return types: "balanceOf(address)(uint256)"')
+    .argument('[args...]', 'the arguments (an address argument may name a key: bob)')
+    .addOption(
+      new Option('--from <name|address>', 'msg.sender of the call (default: the zero address)'),
+    )
+    .addHelpText(
+      'after',
+      examples(
+        'call $COUNTER "count()(uint256)"',
+        'call $TOKEN "balanceOf(address)(uint256)" alice',
+        '--json call $TOKEN "name()(string)"',
+      ),
+    )
+    .action(act(async () => (await import('./commands/contracts.js')).call));
+
+  txOptions(
+    program
+      .command('send-call')
+      .description(
+        'level 3: call a contract function in a tx; with --wait shows the receipt (status, gas, events, revert reason)',
+      )
+      .argument('<address>', 'the contract')
+      .argument('<signature>', 'the function: "transfer(address,uint256)"')
+      .argument('[args...]', 'the arguments (an address argument may name a key: bob)'),
+  )
+    .addHelpText(
+      'after',
+      examples(
+        'send-call $COUNTER "increment()" --from bob --wait 1',
+        'send-call $TOKEN "transfer(address,uint256)" bob 1000 --from alice --wait 1',
+        '--json send-call $COUNTER "add(uint256)" 40 --wait 1',
+      ),
+    )
+    .action(act(async () => (await import('./commands/contracts.js')).sendCall));
 
   return { program, json: () => jsonMode };
 }

@@ -3,7 +3,7 @@
 // becomes a WalletError carrying the server's error code, or UNREACHABLE / TIMEOUT /
 // BAD_RESPONSE when there is no usable answer.
 import { fetchJson, isPeerError } from '@chainlab/service';
-import { txToJson, type TransferTx, type TxJson } from '@chainlab/core';
+import { txToJson, type SignedTx, type TxJson } from '@chainlab/core';
 import { parseUnits } from './amounts.js';
 import { WalletError } from './errors.js';
 
@@ -43,6 +43,50 @@ export interface ChainPage {
   /** Blocks in the active chain when the page was served. */
   length: number;
   blocks: BlockJson[];
+}
+
+export interface CallBody {
+  to: string | null;
+  data: string;
+  from?: string;
+  value?: string;
+  gasLimit?: string;
+}
+
+export interface LogJson {
+  address: string;
+  topics: string[];
+  data: string;
+}
+
+/** The node's answer to `POST /call`. */
+export interface CallAnswer {
+  status: 0 | 1;
+  /** Return data (the revert data when status is 0). */
+  result: string;
+  gasUsed: string;
+  /** The smallest gasLimit that succeeds; null when the call fails. */
+  gasEstimate: string | null;
+  logs: LogJson[];
+  contractAddress?: string | null;
+  error?: string;
+  revertReason?: string;
+}
+
+/** `GET /receipt/:txid` (docs/protocol.md §11) plus where the tx is. */
+export interface ReceiptAnswer {
+  txid: string;
+  status: 0 | 1;
+  gasUsed: string;
+  cumulativeGasUsed: string;
+  fee: string;
+  logs: LogJson[];
+  contractAddress: string | null;
+  error?: string;
+  revertReason?: string;
+  output?: string;
+  blockHash?: string;
+  blockHeight?: number;
 }
 
 export class ChainClient {
@@ -88,7 +132,7 @@ export class ChainClient {
   }
 
   /** `POST /pushtx`: the txid the mempool assigned, or the mempool's refusal as a WalletError. */
-  async pushTx(tx: TransferTx): Promise<string> {
+  async pushTx(tx: SignedTx): Promise<string> {
     const r = await this.call<{ txid?: unknown }>('mempool', '/pushtx', { body: txToJson(tx) });
     if (typeof r?.txid !== 'string')
       throw badResponse('mempool', this.mempoolUrl, '/pushtx', 'expected {txid}');
@@ -161,7 +205,7 @@ export class ChainClient {
     }
     // Either {txid, status, tx, blockHash, blockHeight, confirmations} or the bare tx JSON.
     const tx = typeof r?.tx === 'object' && r.tx !== null ? (r.tx as Record<string, unknown>) : r;
-    if (typeof tx?.to !== 'string' || !('amount' in tx)) return undefined;
+    if ((typeof tx?.to !== 'string' && tx?.to !== null) || !('amount' in tx)) return undefined;
     return {
       tx: tx as unknown as TxJson,
       status: typeof r.status === 'string' ? r.status : undefined,
@@ -177,6 +221,48 @@ export class ChainClient {
       throw badResponse('node', this.nodeUrl, path, 'expected {length, blocks}');
     }
     return { length: r.length, blocks: r.blocks as BlockJson[] };
+  }
+
+  // ---- level 3 (contracts): the node's routes ----
+
+  /** Bytes of code at `address` (level-3 `GET /account/:address`): 0 = no contract there. */
+  async codeSize(address: string): Promise<number> {
+    const r = await this.get<{ codeSize?: unknown }>('node', `/account/${address}`);
+    return typeof r.codeSize === 'number' ? r.codeSize : 0;
+  }
+
+  /** `POST /call`: a read-only call (or deploy dry run, `to` null) at the node's tip. */
+  async callContract(body: CallBody): Promise<CallAnswer> {
+    const r = await this.call<CallAnswer>('node', '/call', { body });
+    if ((r?.status !== 0 && r?.status !== 1) || typeof r.result !== 'string')
+      throw badResponse(
+        'node',
+        this.nodeUrl,
+        '/call',
+        'expected {status, result, gasUsed, gasEstimate}',
+      );
+    return r;
+  }
+
+  /** `GET /receipt/:txid`; undefined while the node has no receipt (not mined yet). */
+  async receipt(txid: string): Promise<ReceiptAnswer | undefined> {
+    try {
+      const r = await this.get<ReceiptAnswer>('node', `/receipt/${txid}`);
+      if ((r?.status !== 0 && r?.status !== 1) || !Array.isArray(r.logs))
+        throw badResponse('node', this.nodeUrl, `/receipt/${txid}`, 'expected a receipt');
+      return r;
+    } catch (e) {
+      if (e instanceof WalletError && e.code === 'TX_NOT_FOUND') return undefined;
+      throw e;
+    }
+  }
+
+  /** `GET /code/:address`: "0x" when no contract lives there. */
+  async code(address: string): Promise<string> {
+    const r = await this.get<{ code?: unknown }>('node', `/code/${address}`);
+    if (typeof r.code !== 'string')
+      throw badResponse('node', this.nodeUrl, `/code/${address}`, 'expected {address, code}');
+    return r.code;
   }
 
   /** The node's `/status` (chainId, height, tip…). */

@@ -1,24 +1,38 @@
-// Sending a transfer, shared by `send` and `faucet`: pick the nonce, sign with core's
-// signTx, push it to the mempool, and optionally wait for confirmations.
-import { isRuleError, signTx, txid as txidOf, type TransferTx } from '@chainlab/core';
+// Sending a tx, shared by `send`, `faucet`, `deploy` and `send-call`: pick the nonce, sign
+// with core's signTx, push it to the mempool, and optionally wait for confirmations. On a
+// level-3 chain a value transfer is a contract tx (type 2: data 0x, gas-metered), so that
+// paying a contract runs its receive(), as on Ethereum.
+import {
+  isRuleError,
+  signTx,
+  txid as txidOf,
+  TX_BASE_GAS,
+  type SignedTx,
+  type UnsignedContractTx,
+  type UnsignedTransfer,
+} from '@chainlab/core';
 import type { ChainClient } from './client.js';
 import type { Context } from './context.js';
 import { WalletError } from './errors.js';
 import { short } from './output.js';
 import { formatAmount } from './amounts.js';
+import { gasLimitFor, maxFee } from './gas.js';
 
 export interface TransferRequest {
   key: Uint8Array;
   from: string;
   to: string;
   amount: bigint;
+  /** Level 2: the flat fee. Level 3: ignored when gasPrice is set, else gasPrice = fee / 21,000. */
   fee: bigint;
+  /** Level 3: base units per gas (default: see gas.ts). */
+  gasPrice?: bigint | undefined;
   /** Explicit nonce (to replace a pending tx with a higher fee); default: the next free one. */
   nonce?: number | undefined;
 }
 
 export interface Sent {
-  tx: TransferTx;
+  tx: SignedTx;
   txid: string;
 }
 
@@ -43,30 +57,34 @@ export async function nextNonce(client: ChainClient, address: string): Promise<n
 const NONCE_ATTEMPTS = 4;
 const NONCE_RETRY_MS = 500;
 
+/** A tx to sign once its nonce is known. */
+export interface SubmitRequest {
+  key: Uint8Array;
+  from: string;
+  nonce?: number | undefined;
+  unsigned: (nonce: number) => UnsignedTransfer | UnsignedContractTx;
+}
+
+/** What the sender must hold for `tx`: amount + fee, or amount + gasLimit × gasPrice. */
+export function costOf(tx: SignedTx): bigint {
+  return tx.amount + (tx.kind === 'contract' ? maxFee(tx) : tx.fee);
+}
+
 /**
- * Signs and pushes a transfer. When the mempool answers BAD_NONCE — another tx of the same
+ * Signs and pushes a tx. When the mempool answers BAD_NONCE — another tx of the same
  * sender got in meanwhile, or the node is a block behind the mempool — it recomputes the
- * nonce and tries again, up to 4 times half a second apart (not with an explicit --nonce);
+ * nonce and tries again, up to 4 times half a second apart (not with an explicit nonce);
  * every other refusal is the mempool's, reported as is.
  */
-export async function submitTransfer(ctx: Context, req: TransferRequest): Promise<Sent> {
+export async function submitTx(ctx: Context, req: SubmitRequest): Promise<Sent> {
   const client = await ctx.client();
   const spec = ctx.spec;
   for (let attempt = 1; ; attempt++) {
     const nonce = req.nonce ?? (await nextNonce(client, req.from));
-    let tx: TransferTx;
+    let tx: SignedTx;
     try {
-      tx = signTx(
-        {
-          from: req.from,
-          to: req.to,
-          amount: req.amount,
-          fee: req.fee,
-          nonce,
-          chainId: spec.chainId,
-        },
-        req.key,
-      );
+      const unsigned = req.unsigned(nonce);
+      tx = unsigned.kind === 'contract' ? signTx(unsigned, req.key) : signTx(unsigned, req.key);
     } catch (e) {
       if (isRuleError(e)) throw new WalletError(e.code, e.message);
       throw e;
@@ -90,12 +108,13 @@ export async function submitTransfer(ctx: Context, req: TransferRequest): Promis
           .balance(req.from, 0)
           .then((b) => b.balance)
           .catch(() => undefined);
-        const needs = formatAmount(req.amount + req.fee, spec);
+        const needs = formatAmount(costOf(tx), spec);
+        const what = tx.kind === 'contract' ? 'amount + gasLimit × gasPrice' : 'amount + fee';
         throw new WalletError(
           e.code,
           available === undefined
             ? `${e.message} (the tx needs ${needs})`
-            : `${req.from} has ${formatAmount(available, spec)} counting its pending txs; the tx needs ${needs} (amount + fee)`,
+            : `${req.from} has ${formatAmount(available, spec)} counting its pending txs; the tx needs ${needs} (${what})`,
         );
       }
       if (
@@ -109,6 +128,53 @@ export async function submitTransfer(ctx: Context, req: TransferRequest): Promis
       await new Promise((r) => setTimeout(r, NONCE_RETRY_MS));
     }
   }
+}
+
+/**
+ * Signs and pushes a value transfer. Level 2: a transfer with a flat fee. Level 3: a
+ * contract tx with data 0x — 21,000 gas to a key's address; to a contract, the gas its
+ * receive() needs, estimated at the node's tip (see gas.ts).
+ */
+export async function submitTransfer(ctx: Context, req: TransferRequest): Promise<Sent> {
+  const spec = ctx.spec;
+  if (spec.level < 3) {
+    return submitTx(ctx, {
+      key: req.key,
+      from: req.from,
+      nonce: req.nonce,
+      unsigned: (nonce) => ({
+        from: req.from,
+        to: req.to,
+        amount: req.amount,
+        fee: req.fee,
+        nonce,
+        chainId: spec.chainId,
+      }),
+    });
+  }
+  const gasPrice = req.gasPrice ?? (req.fee + TX_BASE_GAS - 1n) / TX_BASE_GAS;
+  const gasLimit = await gasLimitFor(ctx, {
+    from: req.from,
+    to: req.to,
+    data: '0x',
+    value: req.amount,
+  });
+  return submitTx(ctx, {
+    key: req.key,
+    from: req.from,
+    nonce: req.nonce,
+    unsigned: (nonce) => ({
+      kind: 'contract',
+      from: req.from,
+      to: req.to,
+      amount: req.amount,
+      data: '0x',
+      gasLimit,
+      gasPrice,
+      nonce,
+      chainId: spec.chainId,
+    }),
+  });
 }
 
 export interface Waited {

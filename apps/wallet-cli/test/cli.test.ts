@@ -107,10 +107,10 @@ describe('wallet CLI: help and usage errors', () => {
     ['deploy', 'Token.sol', '--contract', 'Token'],
     ['call', ADDR, 'balanceOf(address)(uint256)', ADDR],
     ['send-call', ADDR, 'f()'],
-  ])('level 3 command %s answers "level 3 is not available yet" with exit 1', async (...args) => {
+  ])('level 3 command %s on a level-2 spec answers WRONG_LEVEL with exit 1', async (...args) => {
     const r = await runCli(args, env);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('level 3 is not available yet');
+    expect(r.stderr).toMatch(/^error: WRONG_LEVEL: .*level-3 chain/m);
   });
 
   it('the faucet refuses non-devnet specs with exit 1', async () => {

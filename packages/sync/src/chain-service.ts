@@ -15,6 +15,7 @@ import {
   type Reorg,
   type StateMachine,
 } from '@chainlab/core';
+import { EvmMachine } from '@chainlab/evm';
 import type { Logger } from '@chainlab/service';
 import type { BlockStore } from './storage.js';
 import { OpenSslKeyVerifier } from './openssl-verifier.js';
@@ -35,6 +36,9 @@ export function stateMachineFor(spec: ChainSpec, sigCache: SignatureCache): Stat
       return new NoState();
     case 2:
       return new LedgerMachine(spec, { sigCache });
+    case 3:
+      // The EVM (a worker thread); its receipts are rebuilt by replay() on every start.
+      return new EvmMachine(spec, { sigCache });
     default:
       throw new Error(`level ${spec.level} chains are not supported by this node yet`);
   }

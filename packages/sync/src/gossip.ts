@@ -56,6 +56,14 @@ type Message =
 
 let nextPeerId = 1;
 
+export interface GossipOptions {
+  /**
+   * Experiments (node flag --gossip-delay-ms): hold every outgoing `block` message this
+   * long before sending it, as a link latency would. Default 0: sent at once.
+   */
+  blockDelayMs?: number;
+}
+
 export class Peer {
   readonly id = nextPeerId++;
   url: string | null;
@@ -110,11 +118,14 @@ export class Gossip {
   /** Blocks already relayed (connected twice in a flip-flop reorg: still relayed once). */
   private readonly relayed = new Set<string>();
   private readonly origin = new Map<string, number>();
+  /** Block messages held back by blockDelayMs. */
+  private readonly delayed = new Set<NodeJS.Timeout>();
 
   constructor(
     private readonly service: ChainService,
     private readonly txs: TxSink | undefined,
     private readonly log: Logger,
+    private readonly options: GossipOptions = {},
   ) {
     service.on('connected', (node, source) => this.relayBlock(node, source));
   }
@@ -278,7 +289,10 @@ export class Gossip {
     for (const result of await this.service.submitMany(parsed, 'peer')) {
       if (result.status === 'invalid') {
         // TIME_TOO_NEW may just be clock skew; everything else is a lie or garbage.
-        if (result.error?.code !== 'TIME_TOO_NEW') return this.penalise(peer, `${result.error?.code}: ${result.error?.message}`);
+        // TIME_TOO_NEW may be clock skew; INVALID_PARENT may be our own doing (a block
+        // invalidated by hand here). Neither is the peer's fault.
+        const code = result.error?.code;
+        if (code !== 'TIME_TOO_NEW' && code !== 'INVALID_PARENT') return this.penalise(peer, `${code}: ${result.error?.message}`);
       } else if (result.status === 'orphan') {
         this.requestBlocks(peer);
       } else if (result.status === 'accepted') {
@@ -310,7 +324,7 @@ export class Gossip {
     if (!this.txs) return this.penalise(peer, 'txs are not used on a data chain');
     let tx: Tx;
     try {
-      tx = parseTx(json, { maxAmount: this.service.spec.maxAmount });
+      tx = parseTx(json, { maxAmount: this.service.spec.maxAmount, level: this.service.spec.level });
       if (tx.chainId !== this.service.spec.chainId) throw new Error('wrong chain');
       if (!this.txs.addFromPeer(tx)) return;
     } catch (e) {
@@ -325,7 +339,14 @@ export class Gossip {
     if (this.relayed.size > 10_000) this.relayed.delete(this.relayed.values().next().value as string);
     const from = this.origin.get(node.hash);
     this.origin.delete(node.hash);
-    this.broadcast({ type: 'block', block: blockToJson(node.block) }, from);
+    const message = { type: 'block', block: blockToJson(node.block) };
+    const delay = this.options.blockDelayMs ?? 0;
+    if (delay <= 0) return this.broadcast(message, from);
+    const timer = setTimeout(() => {
+      this.delayed.delete(timer);
+      this.broadcast(message, from);
+    }, delay);
+    this.delayed.add(timer);
   }
 
   /** Sends a tx we accepted (e.g. over REST) to every peer. */
@@ -341,6 +362,8 @@ export class Gossip {
   }
 
   closeAll(): void {
+    for (const timer of this.delayed) clearTimeout(timer);
+    this.delayed.clear();
     for (const peer of this.peers.values()) peer.close(1001, 'node shutting down');
   }
 }

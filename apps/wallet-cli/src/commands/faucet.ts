@@ -7,6 +7,7 @@ import { formatAmount, parseAmount } from '../amounts.js';
 import { WalletError } from '../errors.js';
 import { requireLedger } from '../spec.js';
 import { submitTransfer } from '../transfer.js';
+import { defaultGasPrice } from '../gas.js';
 import { finish } from './send.js';
 
 export const DEFAULT_FAUCET_COINS = '100';
@@ -56,6 +57,7 @@ export async function faucet(ctx: Context, recipient: string, opts: FaucetOption
     to: to.address,
     amount,
     fee,
+    gasPrice: spec.level >= 3 ? defaultGasPrice(spec) : undefined,
   });
   ctx.out.line(
     `Faucet: sent ${formatAmount(amount, spec)} from dev account ${payer.index} (${payer.address}) to ${label(to)} (nonce ${sent.tx.nonce})`,

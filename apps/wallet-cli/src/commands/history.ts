@@ -60,6 +60,7 @@ export async function history(
   }
   entries.push(...mined);
   const shown = opts.limit === undefined ? entries : entries.slice(0, opts.limit);
+  if (spec.level >= 3) await withReceipts(client, shown);
 
   const { keys } = await ctx.keystore
     .list()
@@ -166,9 +167,28 @@ export async function scanChain(
 
 function parse(json: TxJson, spec: ChainSpec): Tx | undefined {
   try {
-    return parseTx(json, { maxAmount: spec.maxAmount });
+    return parseTx(json, { maxAmount: spec.maxAmount, level: spec.level });
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Level 3: a mined contract tx pays gasUsed × gasPrice, and moves its amount only if it
+ * succeeded; the receipts (GET /receipt/:txid on the node) make fee and delta exact.
+ * (Coins a contract pays out from inside its code do not show here: they are no tx.)
+ */
+async function withReceipts(client: ChainClient, entries: HistoryEntry[]): Promise<void> {
+  for (const e of entries) {
+    if (e.kind !== 'contract' || e.height === null || e.txid === null) continue;
+    const r = await client.receipt(e.txid).catch(() => undefined);
+    if (!r) continue;
+    const fee = BigInt(r.fee);
+    const moved = r.status === 1 ? BigInt(e.amount) : 0n;
+    e.fee = fee.toString();
+    e.delta = (
+      e.direction === 'in' ? moved : e.direction === 'out' ? -(moved + fee) : -fee
+    ).toString();
   }
 }
 

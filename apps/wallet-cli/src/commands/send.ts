@@ -4,6 +4,8 @@ import { label } from '../context.js';
 import { formatAmount, parseAmount } from '../amounts.js';
 import { requireLedger } from '../spec.js';
 import { submitTransfer, waitForConfirmations, type Sent } from '../transfer.js';
+import { defaultGasPrice, formatGasPrice, maxFee } from '../gas.js';
+import { TX_BASE_GAS } from '@chainlab/core';
 
 export interface SendOptions {
   to: string;
@@ -23,18 +25,33 @@ export async function send(ctx: Context, opts: SendOptions): Promise<void> {
   const to = await ctx.target(opts.to);
   const key = await ctx.key(opts.from);
   const privateKey = await ctx.unlock(key);
+  // Level 3: a gas-metered contract tx; --fee, when given, sets the price of its 21,000 gas.
+  const gasPrice =
+    spec.level >= 3
+      ? opts.fee === undefined
+        ? defaultGasPrice(spec)
+        : (fee + TX_BASE_GAS - 1n) / TX_BASE_GAS
+      : undefined;
   const sent = await submitTransfer(ctx, {
     key: privateKey,
     from: key.address,
     to: to.address,
     amount,
     fee,
+    gasPrice,
     nonce: opts.nonce,
   });
   ctx.out.line(
-    `Sent ${formatAmount(amount, spec)} from ${label(key)} to ${label(to)} (fee ${formatAmount(fee, spec)}, nonce ${sent.tx.nonce})`,
+    `Sent ${formatAmount(amount, spec)} from ${label(key)} to ${label(to)} (${feeText(ctx, sent)}, nonce ${sent.tx.nonce})`,
   );
   await finish(ctx, sent, opts);
+}
+
+/** "fee 0.000001 CLC", or at level 3 "gas 21000 × 1 gwei = 0.000021 CLC at most". */
+export function feeText(ctx: Context, sent: Sent): string {
+  const tx = sent.tx;
+  if (tx.kind !== 'contract') return `fee ${formatAmount(tx.fee, ctx.spec)}`;
+  return `gas ${tx.gasLimit} × ${formatGasPrice(tx.gasPrice)} = ${formatAmount(maxFee(tx), ctx.spec)} at most`;
 }
 
 /** Prints the txid, waits for `opts.wait` confirmations if asked, then the result. */
@@ -45,15 +62,19 @@ export async function finish(
 ): Promise<void> {
   const spec = ctx.spec;
   const { tx, txid } = sent;
-  const json = {
+  const json: Record<string, unknown> & { confirmations: number; blockHash: string | null } = {
     txid,
     confirmations: 0,
     blockHash: null as string | null,
     from: tx.from,
     to: tx.to,
     amount: tx.amount.toString(),
-    fee: tx.fee.toString(),
+    // Level 3: the most the tx can pay (gasLimit × gasPrice); exact for 21,000 gas.
+    fee: (tx.kind === 'contract' ? maxFee(tx) : tx.fee).toString(),
     nonce: tx.nonce,
+    ...(tx.kind === 'contract'
+      ? { gasLimit: tx.gasLimit.toString(), gasPrice: tx.gasPrice.toString() }
+      : {}),
   };
   if (opts.wait <= 0) {
     ctx.out.result(json, [
@@ -66,6 +87,26 @@ export async function finish(
   const waited = await waitForConfirmations(ctx, txid, opts.wait, opts.timeout);
   json.confirmations = waited.confirmations;
   json.blockHash = waited.blockHash;
+  if (tx.kind === 'contract') {
+    // Level 3: a payment to a contract runs its receive(), which may emit events or refuse
+    // the coins (then REVERTED, exit 1): the receipt says which.
+    const { ContractBook, reportReceipt, waitForReceipt } = await import('../contracts.js');
+    const receipt = await waitForReceipt(ctx, txid, Date.now() + 30_000);
+    const known = tx.to
+      ? await new ContractBook(ctx.keystore.dir).get(spec.chainId, tx.to)
+      : undefined;
+    await reportReceipt(
+      ctx,
+      receipt,
+      known?.abi,
+      json,
+      [],
+      [
+        `${formatAmount(tx.amount, spec)} arrived (${waited.confirmations} confirmation${waited.confirmations === 1 ? '' : 's'}).`,
+      ],
+    );
+    return;
+  }
   ctx.out.result(
     json,
     `Confirmed: ${waited.confirmations} confirmation${waited.confirmations === 1 ? '' : 's'}` +

@@ -46,8 +46,30 @@ export async function status(ctx: Context, txidArg: string): Promise<void> {
     const fee = parseUnits(tx.fee);
     rows.push(['from', tx.from ?? '(coinbase)'], ['to', tx.to ?? '(contract deploy)']);
     if (amount !== undefined) rows.push(['amount', formatAmount(amount, spec)]);
-    if (fee !== undefined) rows.push(['fee', formatAmount(fee, spec)]);
+    const gas = tx as { gasLimit?: unknown; gasPrice?: unknown };
+    if (typeof gas.gasLimit === 'string' && typeof gas.gasPrice === 'string')
+      rows.push(['gas', `limit ${gas.gasLimit}, price ${gas.gasPrice} base units per gas`]);
+    else if (fee !== undefined) rows.push(['fee', formatAmount(fee, spec)]);
     rows.push(['nonce', String(tx.nonce)]);
+  }
+  // Level 3: once mined, the receipt (from the node) says what the tx did.
+  if (ctx.spec.level >= 3 && c.confirmations > 0) {
+    const receipt = await client.receipt(txid).catch(() => undefined);
+    if (receipt) {
+      json.receipt = receipt;
+      rows.push([
+        'result',
+        receipt.status === 1
+          ? 'status 1 (success)'
+          : `status 0 (failed: ${receipt.error ?? 'reverted'}${receipt.revertReason ? `: ${receipt.revertReason}` : ''})`,
+      ]);
+      rows.push([
+        'gas used',
+        `${receipt.gasUsed} (fee ${formatAmount(BigInt(receipt.fee), ctx.spec)})`,
+      ]);
+      if (receipt.contractAddress) rows.push(['contract', receipt.contractAddress]);
+      if (receipt.logs.length > 0) rows.push(['events', `${receipt.logs.length} log(s)`]);
+    }
   }
   ctx.out.result(json, table(rows, '  '));
 }
