@@ -9,7 +9,10 @@ const packages = ['core', 'evm', 'miner-worker', 'service', 'sim', 'sync'];
 const alias = packages.flatMap((name) => [
   { find: new RegExp(`^@chainlab/${name}$`), replacement: src(`./packages/${name}/src/index.ts`) },
   // subpath exports, e.g. @chainlab/sync/openssl-verifier
-  { find: new RegExp(`^@chainlab/${name}/(.+)$`), replacement: src(`./packages/${name}/src/$1.ts`) },
+  {
+    find: new RegExp(`^@chainlab/${name}/(.+)$`),
+    replacement: src(`./packages/${name}/src/$1.ts`),
+  },
 ]);
 
 // Two projects: fast pure unit tests, and multi-process end-to-end tests. The e2e files

@@ -12,10 +12,18 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BENCHES = [
   ['core', 'packages/core/bench/core.bench.mjs', 'signature verification and block validation'],
-  ['miner', 'packages/miner-worker/bench/miner.bench.mjs', 'nonce search, scaling, cancellation, API latency'],
+  [
+    'miner',
+    'packages/miner-worker/bench/miner.bench.mjs',
+    'nonce search, scaling, cancellation, API latency',
+  ],
   ['node', 'apps/node/bench/network.bench.mjs', 'sync, restart, propagation, memory'],
   ['mempool', 'apps/mempool/bench/admission.bench.mjs', 'admission throughput and balance latency'],
-  ['devnet', 'apps/mempool/bench/devnet.bench.mjs', 'txs/s to one confirmation on a 3-node devnet, block fill'],
+  [
+    'devnet',
+    'apps/mempool/bench/devnet.bench.mjs',
+    'txs/s to one confirmation on a 3-node devnet, block fill',
+  ],
   ['evm', 'packages/evm/bench/evm.bench.mjs', 'ERC-20 execution vs plain transfers'],
 ];
 
@@ -36,7 +44,10 @@ for (const [name, script, what] of BENCHES) {
   }
   console.log(`\n## ${name}: ${what}`);
   const json = path.join(outDir, `${name}.json`);
-  const r = spawnSync(process.execPath, [file, '--json', json, ...(quick ? ['--quick'] : [])], { cwd: ROOT, stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [file, '--json', json, ...(quick ? ['--quick'] : [])], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
   if (r.status !== 0) {
     console.log(`   ${name} benchmark failed (exit ${r.status})`);
     failed++;

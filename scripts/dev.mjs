@@ -50,7 +50,9 @@ if (args.help) {
 const core = await import(path.join(ROOT, 'packages/core/dist/index.js'));
 let spec;
 try {
-  spec = args.spec.endsWith('.json') ? core.loadSpec(JSON.parse(readFileSync(args.spec, 'utf8'))) : core.loadSpec(args.spec);
+  spec = args.spec.endsWith('.json')
+    ? core.loadSpec(JSON.parse(readFileSync(args.spec, 'utf8')))
+    : core.loadSpec(args.spec);
 } catch (e) {
   console.error(`--spec ${args.spec}: ${e.message}`);
   process.exit(2);
@@ -60,7 +62,9 @@ if (!Number.isInteger(nodeCount) || nodeCount < 1 || nodeCount > 9) {
   console.error('--nodes must be 1..9');
   process.exit(2);
 }
-const dataDir = path.resolve(args['data-dir'] ?? path.join(homedir(), '.chainlab', `devnet-${spec.name}`));
+const dataDir = path.resolve(
+  args['data-dir'] ?? path.join(homedir(), '.chainlab', `devnet-${spec.name}`),
+);
 if (args.reset && existsSync(dataDir)) {
   rmSync(dataDir, { recursive: true, force: true });
   console.log(`reset: removed ${dataDir}`);
@@ -83,7 +87,9 @@ function start(name, app, argv) {
   });
   child.on('exit', (code, signal) => {
     if (!stopping) {
-      console.error(`\n${name} exited (code ${code}, signal ${signal}); see ${path.join(dataDir, 'logs', `${name}.log`)}`);
+      console.error(
+        `\n${name} exited (code ${code}, signal ${signal}); see ${path.join(dataDir, 'logs', `${name}.log`)}`,
+      );
       void stopAll(1);
     }
   });
@@ -131,16 +137,41 @@ process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
 
 const common = ['--spec', args.spec, '--host', HOST];
-start('tracker', 'tracker', [...common, '--port', '7100', '--data-dir', path.join(dataDir, 'tracker')]);
+start('tracker', 'tracker', [
+  ...common,
+  '--port',
+  '7100',
+  '--data-dir',
+  path.join(dataDir, 'tracker'),
+]);
 if (spec.level >= 2) {
-  start('mempool', 'mempool', [...common, '--port', '7200', '--tracker', trackerUrl, '--data-dir', path.join(dataDir, 'mempool')]);
+  start('mempool', 'mempool', [
+    ...common,
+    '--port',
+    '7200',
+    '--tracker',
+    trackerUrl,
+    '--data-dir',
+    path.join(dataDir, 'mempool'),
+  ]);
 }
 const devAddresses = spec.devKeys.map((k) => core.privateKeyToAddress(k));
 nodeUrls.forEach((url, i) => {
-  const argv = [...common, '--port', String(7301 + i), '--tracker', trackerUrl, '--threads', args.threads, '--data-dir', path.join(dataDir, `node-${i + 1}`)];
+  const argv = [
+    ...common,
+    '--port',
+    String(7301 + i),
+    '--tracker',
+    trackerUrl,
+    '--threads',
+    args.threads,
+    '--data-dir',
+    path.join(dataDir, `node-${i + 1}`),
+  ];
   if (spec.level >= 2) argv.push('--mempool', mempoolUrl);
   // Each node mines to its own dev account (the last ones), so rewards are easy to tell apart.
-  if (spec.level >= 2 && devAddresses.length > 0) argv.push('--coinbase', devAddresses[devAddresses.length - 1 - i]);
+  if (spec.level >= 2 && devAddresses.length > 0)
+    argv.push('--coinbase', devAddresses[devAddresses.length - 1 - i]);
   start(`node-${i + 1}`, 'node', argv);
 });
 // The explorer (web app on :7000) follows the nodes the tracker lists, and the mempool. It
@@ -152,7 +183,9 @@ async function waitRegistered() {
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
     try {
-      const listed = await (await fetch(`${trackerUrl}/nodes`, { signal: AbortSignal.timeout(1000) })).json();
+      const listed = await (
+        await fetch(`${trackerUrl}/nodes`, { signal: AbortSignal.timeout(1000) })
+      ).json();
       if (nodeUrls.every((u) => listed.includes(u))) return;
     } catch {
       /* not yet */
@@ -178,19 +211,31 @@ try {
 }
 
 const line = '─'.repeat(78);
-console.log(`\nchainlab devnet — spec ${spec.name} (level ${spec.level}, chainId ${spec.chainId}), data in ${dataDir}\n${line}`);
+console.log(
+  `\nchainlab devnet — spec ${spec.name} (level ${spec.level}, chainId ${spec.chainId}), data in ${dataDir}\n${line}`,
+);
 console.log(`tracker   ${trackerUrl}`);
 if (spec.level >= 2) console.log(`mempool   ${mempoolUrl}`);
 nodeUrls.forEach((u, i) => console.log(`node-${i + 1}    ${u}`));
-if (withExplorer) console.log(`explorer  ${explorerUrl}   ← open it in a browser: nodes, fork tree, blocks, txs, devnet buttons`);
+if (withExplorer)
+  console.log(
+    `explorer  ${explorerUrl}   ← open it in a browser: nodes, fork tree, blocks, txs, devnet buttons`,
+  );
 if (spec.devKeys.length > 0) {
-  console.log(`${line}\nDev accounts — DEVNET ONLY: these keys are public, never use them anywhere else`);
+  console.log(
+    `${line}\nDev accounts — DEVNET ONLY: these keys are public, never use them anywhere else`,
+  );
   spec.devKeys.forEach((k, i) => console.log(`  #${i} ${devAddresses[i]}  ${k}`));
-  console.log(`  each funded with ${core.formatCoins(Object.values(spec.genesis.allocations)[0] ?? 0n, spec.coin.decimals)} ${spec.coin.symbol}`);
+  console.log(
+    `  each funded with ${core.formatCoins(Object.values(spec.genesis.allocations)[0] ?? 0n, spec.coin.decimals)} ${spec.coin.symbol}`,
+  );
 }
 const tries =
   spec.level === 1
-    ? [`curl -X POST ${nodeUrls[0]}/data -H 'content-type: application/json' -d '{"data": "hello chainlab"}'`, `curl ${nodeUrls[0]}/tip`]
+    ? [
+        `curl -X POST ${nodeUrls[0]}/data -H 'content-type: application/json' -d '{"data": "hello chainlab"}'`,
+        `curl ${nodeUrls[0]}/tip`,
+      ]
     : spec.level === 3
       ? [
           `export CHAINLAB_SPEC=${args.spec}`,
@@ -198,7 +243,11 @@ const tries =
           'pnpm wallet -- deploy examples/counter/Counter.sol --from alice --wait 1',
           'walkthroughs: examples/README.md (Counter, an ERC-20 token, an escrow)',
         ]
-      : ['pnpm wallet -- new --name alice', 'pnpm wallet -- faucet alice --amount 100', 'pnpm wallet -- balance alice --confirmations 0'];
+      : [
+          'pnpm wallet -- new --name alice',
+          'pnpm wallet -- faucet alice --amount 100',
+          'pnpm wallet -- balance alice --confirmations 0',
+        ];
 console.log(`${line}\nTry, in another terminal:\n${tries.map((t) => `  ${t}`).join('\n')}`);
 console.log(`Logs: ${path.join(dataDir, 'logs')}    Ctrl-C stops everything.\n${line}`);
 
@@ -210,8 +259,13 @@ if (!args['no-status']) {
     const rows = await Promise.all(
       nodeUrls.map(async (u, i) => {
         try {
-          const s = await (await fetch(`${u}/status`, { signal: AbortSignal.timeout(1500) })).json();
-          const rate = s.hashrate >= 1e6 ? `${(s.hashrate / 1e6).toFixed(2)} MH/s` : `${(s.hashrate / 1e3).toFixed(0)} kH/s`;
+          const s = await (
+            await fetch(`${u}/status`, { signal: AbortSignal.timeout(1500) })
+          ).json();
+          const rate =
+            s.hashrate >= 1e6
+              ? `${(s.hashrate / 1e6).toFixed(2)} MH/s`
+              : `${(s.hashrate / 1e3).toFixed(0)} kH/s`;
           return `node-${i + 1}  height ${String(s.height).padStart(5)}  tip ${s.tip.slice(0, 14)}…  ${rate.padStart(11)}  peers ${s.peers.length}  pending ${s.pending}${s.mining ? '' : '  (not mining)'}`;
         } catch {
           return `node-${i + 1}  not answering`;

@@ -2,7 +2,16 @@
 // WebSocket gossip — gets a 4xx or is dropped, while the node keeps running, unchanged.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { assembleBlock, blockToJson, parseBlock, loadSpec, solveBlock, withNonce, checkProofOfWork, type Block } from '@chainlab/core';
+import {
+  assembleBlock,
+  blockToJson,
+  parseBlock,
+  loadSpec,
+  solveBlock,
+  withNonce,
+  checkProofOfWork,
+  type Block,
+} from '@chainlab/core';
 import { readFileSync } from 'node:fs';
 import {
   errorCode,
@@ -36,7 +45,12 @@ afterAll(async () => {
 /** A valid next block on the node's tip, built and solved here (fixed trivial difficulty). */
 async function nextBlock(data: string[] = ['from the test']): Promise<Block> {
   const tip = await tipOf(node);
-  return solveBlock(assembleBlock({ height: tip.height + 1, prevHash: tip.hash, time: tip.time + 1, bits: tip.bits }, { data }));
+  return solveBlock(
+    assembleBlock(
+      { height: tip.height + 1, prevHash: tip.hash, time: tip.time + 1, bits: tip.bits },
+      { data },
+    ),
+  );
 }
 
 function failPow(block: Block): Block {
@@ -51,14 +65,19 @@ describe('node REST API', () => {
     const { length } = await getJson<{ length: number }>(`${node.url}/chainlength`);
     const tip = await getJson<Tip>(`${node.url}/tip`);
     expect(length).toBe(tip.height + 1);
-    const whole = await getJson<{ length: number; blocks: { hash: string; height: number; header: { prevHash: string } }[] }>(`${node.url}/blockchain`);
+    const whole = await getJson<{
+      length: number;
+      blocks: { hash: string; height: number; header: { prevHash: string } }[];
+    }>(`${node.url}/blockchain`);
     expect(whole.length).toBe(length);
     expect(whole.blocks.length).toBe(length);
     expect(whole.blocks.at(-1)!.hash).toBe(tip.hash);
     // pages of 5 reassemble the whole chain, each block linked to the previous
     const paged: { hash: string; height: number; header: { prevHash: string } }[] = [];
     for (let from = 0; from < length; from += 5) {
-      const page = await getJson<{ blocks: typeof paged }>(`${node.url}/blockchain?from=${from}&limit=5`);
+      const page = await getJson<{ blocks: typeof paged }>(
+        `${node.url}/blockchain?from=${from}&limit=5`,
+      );
       paged.push(...page.blocks);
     }
     expect(paged.map((b) => b.hash)).toEqual(whole.blocks.map((b) => b.hash));
@@ -69,7 +88,9 @@ describe('node REST API', () => {
     for (const h of [0, 5, tip.height]) {
       const b = await getJson<{ hash: string }>(`${node.url}/block/${h}`);
       expect(b.hash).toBe(whole.blocks[h]!.hash);
-      expect((await getJson<{ hash: string }>(`${node.url}/block/hash/${b.hash}`)).hash).toBe(b.hash);
+      expect((await getJson<{ hash: string }>(`${node.url}/block/hash/${b.hash}`)).hash).toBe(
+        b.hash,
+      );
     }
     expect(errorCode(await http(`${node.url}/block/${length}`))).toBe('BLOCK_NOT_FOUND');
     expect((await http(`${node.url}/block/${length}`)).status).toBe(404);
@@ -95,9 +116,39 @@ describe('node REST API', () => {
     const good = await nextBlock();
     const bad: [string, unknown][] = [
       ['bad proof of work', blockToJson(failPow(good))],
-      ['unknown parent', blockToJson(solveBlock(assembleBlock({ height: before.height + 1, prevHash: '0x' + '11'.repeat(32), time: before.time + 1, bits: before.bits }, { data: ['x'] })))],
+      [
+        'unknown parent',
+        blockToJson(
+          solveBlock(
+            assembleBlock(
+              {
+                height: before.height + 1,
+                prevHash: '0x' + '11'.repeat(32),
+                time: before.time + 1,
+                bits: before.bits,
+              },
+              { data: ['x'] },
+            ),
+          ),
+        ),
+      ],
       ['bad merkle root', blockToJson(solveBlock({ ...good, data: ['tampered'] } as Block))],
-      ['time too far ahead', blockToJson(solveBlock(assembleBlock({ height: before.height + 1, prevHash: before.hash, time: Math.floor(Date.now() / 1000) + 3 * 3600, bits: before.bits }, { data: ['x'] })))],
+      [
+        'time too far ahead',
+        blockToJson(
+          solveBlock(
+            assembleBlock(
+              {
+                height: before.height + 1,
+                prevHash: before.hash,
+                time: Math.floor(Date.now() / 1000) + 3 * 3600,
+                bits: before.bits,
+              },
+              { data: ['x'] },
+            ),
+          ),
+        ),
+      ],
       ['wrong types', { hash: 5, height: 'one', header: [], data: {} }],
     ];
     for (const [name, body] of bad) {
@@ -113,7 +164,9 @@ describe('node REST API', () => {
     const malformed = await http(`${node.url}/block`, { raw: '{"header": ' });
     expect(malformed.status).toBe(400);
     expect(errorCode(malformed)).toBe('INVALID_JSON');
-    const huge = await http(`${node.url}/block`, { raw: JSON.stringify({ data: ['x'.repeat(20 * 1024 * 1024)] }) }).catch((e: Error) => e);
+    const huge = await http(`${node.url}/block`, {
+      raw: JSON.stringify({ data: ['x'.repeat(20 * 1024 * 1024)] }),
+    }).catch((e: Error) => e);
     if (!(huge instanceof Error)) expect(huge.status).toBe(413);
     const wrongType = await http(`${node.url}/data`, { json: { data: 42 } });
     expect(wrongType.status).toBe(400);
@@ -137,11 +190,22 @@ describe('node REST API', () => {
       ws.once('error', reject);
     });
     const s = spec();
-    ws.send(JSON.stringify({ type: 'hello', chainId: s.chainId, height: 0, tip: before.hash, chainwork: '0x1' }));
+    ws.send(
+      JSON.stringify({
+        type: 'hello',
+        chainId: s.chainId,
+        height: 0,
+        tip: before.hash,
+        chainwork: '0x1',
+      }),
+    );
     // Invalid blocks and garbage: each is dropped; after a few the node hangs up on us.
     const garbage = [
       JSON.stringify({ type: 'block', block: blockToJson(failPow(good)) }),
-      JSON.stringify({ type: 'block', block: blockToJson(solveBlock({ ...good, data: ['tampered'] } as Block)) }),
+      JSON.stringify({
+        type: 'block',
+        block: blockToJson(solveBlock({ ...good, data: ['tampered'] } as Block)),
+      }),
       '{not json',
       JSON.stringify({ type: 'nonsense' }),
       JSON.stringify({ type: 'block', block: { header: 1 } }),
@@ -154,9 +218,19 @@ describe('node REST API', () => {
     // A well-behaved peer's valid block is taken.
     const ws2 = new WebSocket(node.url.replace('http', 'ws') + '/ws');
     await new Promise((resolve) => ws2.once('open', resolve));
-    ws2.send(JSON.stringify({ type: 'hello', chainId: s.chainId, height: 0, tip: before.hash, chainwork: '0x1' }));
+    ws2.send(
+      JSON.stringify({
+        type: 'hello',
+        chainId: s.chainId,
+        height: 0,
+        tip: before.hash,
+        chainwork: '0x1',
+      }),
+    );
     ws2.send(JSON.stringify({ type: 'block', block: blockToJson(good) }));
-    await waitFor(async () => (await tipOf(node)).hash === good.hash, { message: 'block taken over ws' });
+    await waitFor(async () => (await tipOf(node)).hash === good.hash, {
+      message: 'block taken over ws',
+    });
     ws2.close();
   });
 
@@ -164,7 +238,15 @@ describe('node REST API', () => {
     const ws = new WebSocket(node.url.replace('http', 'ws') + '/ws');
     const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
     await new Promise((resolve) => ws.once('open', resolve));
-    ws.send(JSON.stringify({ type: 'hello', chainId: 999999, height: 0, tip: '0x' + '0'.repeat(64), chainwork: '0x1' }));
+    ws.send(
+      JSON.stringify({
+        type: 'hello',
+        chainId: 999999,
+        height: 0,
+        tip: '0x' + '0'.repeat(64),
+        chainwork: '0x1',
+      }),
+    );
     expect(await closed).toBe(1008);
   });
 

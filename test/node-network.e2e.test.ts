@@ -27,7 +27,9 @@ describe('node network (devnet-data)', () => {
     const nodes = await Promise.all([1, 2, 3].map(() => startNode({ spec, tracker: tracker.url })));
 
     // Everyone sees everyone through the tracker.
-    await waitFor(async () => (await getJson<string[]>(`${tracker.url}/nodes`)).length === 3, { message: '3 nodes registered' });
+    await waitFor(async () => (await getJson<string[]>(`${tracker.url}/nodes`)).length === 3, {
+      message: '3 nodes registered',
+    });
     // Blocks are being found and spread.
     await waitFor(async () => (await Promise.all(nodes.map(tipOf))).every((t) => t.height >= 5), {
       timeoutMs: 120_000,
@@ -38,10 +40,13 @@ describe('node network (devnet-data)', () => {
 
     // Keep converging: mine more, stop, converge again on a higher tip.
     await setMining(nodes, true);
-    await waitFor(async () => (await Promise.all(nodes.map(tipOf))).every((t) => t.height >= first.height + 3), {
-      timeoutMs: 120_000,
-      message: 'three more blocks everywhere',
-    });
+    await waitFor(
+      async () => (await Promise.all(nodes.map(tipOf))).every((t) => t.height >= first.height + 3),
+      {
+        timeoutMs: 120_000,
+        message: 'three more blocks everywhere',
+      },
+    );
     await setMining(nodes, false);
     const second = await waitForSameTip(nodes);
     expect(second.height).toBeGreaterThan(first.height);
@@ -62,10 +67,14 @@ describe('node network (devnet-data)', () => {
     const groupB = [await startNode({ spec, tracker: trackerB.url })];
 
     // Each side builds its own branch.
-    await waitFor(async () => (await Promise.all([...groupA, ...groupB].map(tipOf))).every((t) => t.height >= 4), {
-      timeoutMs: 120_000,
-      message: 'both sides at height ≥ 4',
-    });
+    await waitFor(
+      async () =>
+        (await Promise.all([...groupA, ...groupB].map(tipOf))).every((t) => t.height >= 4),
+      {
+        timeoutMs: 120_000,
+        message: 'both sides at height ≥ 4',
+      },
+    );
     await setMining([...groupA, ...groupB], false);
     const tipA = await waitForSameTip(groupA);
     const tipB = await tipOf(groupB[0]!);
@@ -86,7 +95,9 @@ describe('node network (devnet-data)', () => {
     const stored = await http(`${loserNode.url}/block/hash/${loser.hash}`);
     expect(stored.status).toBe(200);
     // ...and it is not on the active chain any more.
-    const atHeight = await getJson<{ hash: string }>(`${loserNode.url}/block/${loser.height}`).catch(() => null);
+    const atHeight = await getJson<{ hash: string }>(
+      `${loserNode.url}/block/${loser.height}`,
+    ).catch(() => null);
     expect(atHeight?.hash).not.toBe(loser.hash);
   });
 
@@ -95,15 +106,25 @@ describe('node network (devnet-data)', () => {
     const tracker = await spawnService('tracker', ['--ttl', '30']);
     const steady = await startNode({ spec, tracker: tracker.url, mine: false });
     const victim = await startNode({ spec, tracker: tracker.url });
-    await waitFor(async () => (await tipOf(victim)).height >= 6, { timeoutMs: 120_000, message: 'victim at height ≥ 6' });
+    await waitFor(async () => (await tipOf(victim)).height >= 6, {
+      timeoutMs: 120_000,
+      message: 'victim at height ≥ 6',
+    });
 
     // Everything the node acknowledged (reported through its API) before the crash...
     const acknowledged = await tipOf(victim);
     await victim.kill9();
 
-    const restarted = await startNode({ spec, tracker: tracker.url, dataDir: victim.dataDir, mine: false });
+    const restarted = await startNode({
+      spec,
+      tracker: tracker.url,
+      dataDir: victim.dataDir,
+      mine: false,
+    });
     // ...is still there after it.
-    const block = await getJson<{ hash: string; height: number }>(`${restarted.url}/block/hash/${acknowledged.hash}`);
+    const block = await getJson<{ hash: string; height: number }>(
+      `${restarted.url}/block/hash/${acknowledged.hash}`,
+    );
     expect(block.height).toBe(acknowledged.height);
     expect((await tipOf(restarted)).height).toBeGreaterThanOrEqual(acknowledged.height);
     // And it is part of the network again.

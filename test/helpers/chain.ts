@@ -19,11 +19,26 @@ export interface Tip {
  * `fast`: ~0.5 s blocks per mining thread at first, then the difficulty adapts every block (LWMA) to 2 s.
  * `instant`: fixed, trivial difficulty, for nodes that only mine on request (/dev/mine).
  */
-export function writeSpec(kind: 'fast' | 'instant', base: 'devnet-data' | 'devnet' | 'devnet-contracts', overrides: Record<string, unknown> = {}): string {
+export function writeSpec(
+  kind: 'fast' | 'instant',
+  base: 'devnet-data' | 'devnet' | 'devnet-contracts',
+  overrides: Record<string, unknown> = {},
+): string {
   const spec =
     kind === 'fast'
-      ? { extends: base, name: `test-${base}`, genesis: { bits: '0x1e06b5fc' }, targetBlockTimeSeconds: 2, retarget: { rule: 'lwma', windowBlocks: 10 } }
-      : { extends: base, name: `test-${base}`, genesis: { bits: '0x207fffff' }, retarget: { rule: 'fixed' } };
+      ? {
+          extends: base,
+          name: `test-${base}`,
+          genesis: { bits: '0x1e06b5fc' },
+          targetBlockTimeSeconds: 2,
+          retarget: { rule: 'lwma', windowBlocks: 10 },
+        }
+      : {
+          extends: base,
+          name: `test-${base}`,
+          genesis: { bits: '0x207fffff' },
+          retarget: { rule: 'fixed' },
+        };
   const file = path.join(tempDir('chainlab-spec-'), 'spec.json');
   writeFileSync(file, JSON.stringify({ ...spec, ...overrides }, null, 2));
   return file;
@@ -40,7 +55,16 @@ export interface NodeOptions {
 
 export async function startNode(o: NodeOptions): Promise<ServiceProcess & { dataDir: string }> {
   const dataDir = o.dataDir ?? tempDir('chainlab-node-');
-  const args = ['--spec', o.spec, '--data-dir', dataDir, '--threads', '1', '--poll-interval', '1000'];
+  const args = [
+    '--spec',
+    o.spec,
+    '--data-dir',
+    dataDir,
+    '--threads',
+    '1',
+    '--poll-interval',
+    '1000',
+  ];
   if (o.tracker) args.push('--tracker', o.tracker);
   if (o.mempool) args.push('--mempool', o.mempool);
   if (o.mine === false) args.push('--no-mine');
@@ -70,7 +94,8 @@ export async function setMining(nodes: { url: string }[], on: boolean): Promise<
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ on }),
       });
-      if (res.status !== 200) throw new Error(`/dev/mining on ${n.url}: ${res.status} ${await res.text()}`);
+      if (res.status !== 200)
+        throw new Error(`/dev/mining on ${n.url}: ${res.status} ${await res.text()}`);
     }),
   );
 }
@@ -82,6 +107,7 @@ export async function mineBlocks(node: { url: string }, blocks: number): Promise
     body: JSON.stringify({ blocks }),
     signal: AbortSignal.timeout(120_000),
   });
-  if (res.status !== 200) throw new Error(`/dev/mine on ${node.url}: ${res.status} ${await res.text()}`);
+  if (res.status !== 200)
+    throw new Error(`/dev/mine on ${node.url}: ${res.status} ${await res.text()}`);
   return ((await res.json()) as { hashes: string[] }).hashes;
 }

@@ -39,10 +39,14 @@ writeFileSync(specPath, JSON.stringify(specJson));
 
 function start(app, args) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, `apps/${app}/dist/main.js`), '--port', '0', '--spec', specPath, ...args], {
-      env: { ...process.env, CHAINLAB_LOG_FORMAT: 'json', CHAINLAB_LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      [path.join(ROOT, `apps/${app}/dist/main.js`), '--port', '0', '--spec', specPath, ...args],
+      {
+        env: { ...process.env, CHAINLAB_LOG_FORMAT: 'json', CHAINLAB_LOG_LEVEL: 'warn' },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     procs.push(child);
     createInterface({ input: child.stdout }).on('line', (line) => {
       const m = / listening on (http:\/\/\S+)/.exec(line);
@@ -67,14 +71,43 @@ const keys = spec.devKeys;
 const txs = [];
 for (let i = 0; i < TXS; i++) {
   const k = i % keys.length;
-  txs.push(core.signTx({ to: core.privateKeyToAddress(keys[(k + 1) % keys.length]), amount: 1000n, fee: spec.minFee, nonce: Math.floor(i / keys.length), chainId: spec.chainId }, keys[k]));
+  txs.push(
+    core.signTx(
+      {
+        to: core.privateKeyToAddress(keys[(k + 1) % keys.length]),
+        amount: 1000n,
+        fee: spec.minFee,
+        nonce: Math.floor(i / keys.length),
+        chainId: spec.chainId,
+      },
+      keys[k],
+    ),
+  );
 }
 
 const tracker = await start('tracker', []);
-const mempool = await start('mempool', ['--tracker', tracker, '--data-dir', tmp('chainlab-bench-mp-')]);
+const mempool = await start('mempool', [
+  '--tracker',
+  tracker,
+  '--data-dir',
+  tmp('chainlab-bench-mp-'),
+]);
 const nodes = [];
 for (let i = 0; i < 3; i++) {
-  nodes.push(await start('node', ['--tracker', tracker, '--mempool', mempool, '--threads', '1', '--data-dir', tmp('chainlab-bench-n-'), '--coinbase', core.privateKeyToAddress(keys[9 - i])]));
+  nodes.push(
+    await start('node', [
+      '--tracker',
+      tracker,
+      '--mempool',
+      mempool,
+      '--threads',
+      '1',
+      '--data-dir',
+      tmp('chainlab-bench-n-'),
+      '--coinbase',
+      core.privateKeyToAddress(keys[9 - i]),
+    ]),
+  );
 }
 await waitFor(async () => (await getJson(`${nodes[0]}/tip`)).height >= 3, 120_000);
 const startHeight = (await getJson(`${nodes[0]}/tip`)).height;
@@ -86,7 +119,11 @@ await Promise.all(
   Array.from({ length: 8 }, async () => {
     while (next < txs.length) {
       const tx = txs[next++];
-      const r = await fetch(`${mempool}/pushtx`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(core.txToJson(tx)) });
+      const r = await fetch(`${mempool}/pushtx`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(core.txToJson(tx)),
+      });
       if (r.status !== 200) throw new Error(`pushtx ${r.status} ${await r.text()}`);
     }
   }),
@@ -105,7 +142,9 @@ const confirmSecs = (performance.now() - pushStart) / 1000;
 
 // Block fill: the blocks that carried the txs, against the size limit.
 const endHeight = (await getJson(`${nodes[0]}/tip`)).height;
-const page = await getJson(`${nodes[0]}/blockchain?from=${startHeight + 1}&limit=${endHeight - startHeight}`);
+const page = await getJson(
+  `${nodes[0]}/blockchain?from=${startHeight + 1}&limit=${endHeight - startHeight}`,
+);
 const carrying = page.blocks.filter((b) => b.txs.length > 1);
 const fills = carrying.map((b) => core.blockSize(core.parseBlock(b, spec)) / spec.maxBlockBytes);
 const txsPerBlock = carrying.map((b) => b.txs.length - 1);
@@ -120,11 +159,19 @@ const results = {
   meanBlockFill: fills.reduce((a, b) => a + b, 0) / Math.max(1, fills.length),
   maxBlockFill: Math.max(0, ...fills),
 };
-console.log(`devnet end to end (tracker + mempool + 3 mining nodes, ${TXS} transfers from 10 senders)`);
+console.log(
+  `devnet end to end (tracker + mempool + 3 mining nodes, ${TXS} transfers from 10 senders)`,
+);
 console.log(`  admitted by the mempool (baseline)   ${results.admissionTxPerSec.toFixed(0)} tx/s`);
-console.log(`  reached 1 confirmation               ${results.confirmedTxPerSec.toFixed(0)} tx/s = ×${results.confirmedVsAdmission.toFixed(2)} of admission`);
-console.log(`  blocks carrying them                 ${carrying.length}, ${results.meanTxsPerBlock.toFixed(0)} txs each on average`);
-console.log(`  block fill (size / maxBlockBytes)    mean ${(results.meanBlockFill * 100).toFixed(1)}%, max ${(results.maxBlockFill * 100).toFixed(1)}%`);
+console.log(
+  `  reached 1 confirmation               ${results.confirmedTxPerSec.toFixed(0)} tx/s = ×${results.confirmedVsAdmission.toFixed(2)} of admission`,
+);
+console.log(
+  `  blocks carrying them                 ${carrying.length}, ${results.meanTxsPerBlock.toFixed(0)} txs each on average`,
+);
+console.log(
+  `  block fill (size / maxBlockBytes)    mean ${(results.meanBlockFill * 100).toFixed(1)}%, max ${(results.maxBlockFill * 100).toFixed(1)}%`,
+);
 if (jsonOut) writeFileSync(jsonOut, JSON.stringify(results, null, 2));
 cleanup();
 process.exit(0);

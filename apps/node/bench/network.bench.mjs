@@ -30,17 +30,36 @@ const tmp = (p) => {
   return d;
 };
 
-const specJson = { extends: 'devnet-data', name: 'bench', genesis: { bits: '0x207fffff' }, retarget: { rule: 'fixed' } };
+const specJson = {
+  extends: 'devnet-data',
+  name: 'bench',
+  genesis: { bits: '0x207fffff' },
+  retarget: { rule: 'fixed' },
+};
 const spec = core.loadSpec(specJson);
 const specPath = path.join(tmp('chainlab-bench-spec-'), 'spec.json');
 writeFileSync(specPath, JSON.stringify(specJson));
 
 function startNode(args, onLine) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'apps/node/dist/main.js'), '--port', '0', '--spec', specPath, '--threads', '1', '--no-mine', ...args], {
-      env: { ...process.env, CHAINLAB_LOG_FORMAT: 'json' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        path.join(ROOT, 'apps/node/dist/main.js'),
+        '--port',
+        '0',
+        '--spec',
+        specPath,
+        '--threads',
+        '1',
+        '--no-mine',
+        ...args,
+      ],
+      {
+        env: { ...process.env, CHAINLAB_LOG_FORMAT: 'json' },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     procs.push(child);
     createInterface({ input: child.stdout }).on('line', (line) => {
       const m = /node listening on (http:\/\/\S+)/.exec(line);
@@ -70,7 +89,10 @@ process.on('exit', cleanup);
 const builder = new core.Chain(spec, new core.NoState());
 const blocks = [];
 for (let h = 1; h <= BLOCKS; h++) {
-  const t = core.blockTemplate(builder, { time: spec.genesis.time + h * 2, data: [`block ${h}`, `payload ${h % 97}`] });
+  const t = core.blockTemplate(builder, {
+    time: spec.genesis.time + h * 2,
+    data: [`block ${h}`, `payload ${h % 97}`],
+  });
   const b = core.solveBlock(t);
   builder.processBlock(b, { now: 4e9 });
   blocks.push(b);
@@ -83,7 +105,8 @@ const coreRate = BLOCKS / ((performance.now() - start) / 1000);
 // ---- write it into a data dir and serve it from node A ----
 const dirA = tmp('chainlab-bench-a-');
 const store = await BlockStore.open(dirA, spec);
-for (let i = 0; i < blocks.length; i += 1000) await store.append(blocks.slice(i, i + 1000), blocks[Math.min(i + 999, blocks.length - 1)].hash);
+for (let i = 0; i < blocks.length; i += 1000)
+  await store.append(blocks.slice(i, i + 1000), blocks[Math.min(i + 999, blocks.length - 1)].hash);
 await store.close();
 start = performance.now();
 const a = await startNode(['--data-dir', dirA]);
@@ -113,13 +136,33 @@ const track = (idx) => (line) => {
 };
 for (const p of procs) p.kill('SIGTERM');
 procs.length = 0;
-const n1 = await startNode(['--data-dir', tmp('chainlab-bench-p1-'), '--log-level', 'debug'], track(0));
-const n2 = await startNode(['--data-dir', tmp('chainlab-bench-p2-'), '--log-level', 'debug', '--peers', n1.url], track(1));
-await startNode(['--data-dir', tmp('chainlab-bench-p3-'), '--log-level', 'debug', '--peers', `${n1.url},${n2.url}`], track(2));
+const n1 = await startNode(
+  ['--data-dir', tmp('chainlab-bench-p1-'), '--log-level', 'debug'],
+  track(0),
+);
+const n2 = await startNode(
+  ['--data-dir', tmp('chainlab-bench-p2-'), '--log-level', 'debug', '--peers', n1.url],
+  track(1),
+);
+await startNode(
+  [
+    '--data-dir',
+    tmp('chainlab-bench-p3-'),
+    '--log-level',
+    'debug',
+    '--peers',
+    `${n1.url},${n2.url}`,
+  ],
+  track(2),
+);
 await waitFor(async () => (await getJson(`${n1.url}/status`)).peers.length >= 2, 30_000);
 const delays = [];
 for (let i = 0; i < PROPAGATION_SAMPLES; i++) {
-  const res = await fetch(`${n1.url}/dev/mine`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"blocks":1}' });
+  const res = await fetch(`${n1.url}/dev/mine`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{"blocks":1}',
+  });
   const { hashes } = await res.json();
   const t = await waitFor(async () => {
     const times = connectedAt.get(hashes[0]);
@@ -135,10 +178,22 @@ procs.length = 0;
 const hardSpec = path.join(tmp('chainlab-bench-hard-'), 'spec.json');
 writeFileSync(hardSpec, JSON.stringify({ ...specJson, genesis: { bits: '0x1b00ffff' } })); // no block for hours: workers never idle
 const m = await new Promise((resolve, reject) => {
-  const child = spawn(process.execPath, [path.join(ROOT, 'apps/node/dist/main.js'), '--port', '0', '--spec', hardSpec, '--data-dir', tmp('chainlab-bench-m-')], {
-    env: { ...process.env, CHAINLAB_LOG_FORMAT: 'json' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      path.join(ROOT, 'apps/node/dist/main.js'),
+      '--port',
+      '0',
+      '--spec',
+      hardSpec,
+      '--data-dir',
+      tmp('chainlab-bench-m-'),
+    ],
+    {
+      env: { ...process.env, CHAINLAB_LOG_FORMAT: 'json' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   procs.push(child);
   createInterface({ input: child.stdout }).on('line', (line) => {
     const mm = /node listening on (http:\/\/\S+)/.exec(line);
@@ -160,7 +215,11 @@ const q = (arr, p) => arr[Math.min(arr.length - 1, Math.floor((p / 100) * arr.le
 const LAT_N = quick ? 200 : 1000;
 const threadsBusy = (await getJson(`${m.url}/status`)).threads;
 const busy = await latencies(LAT_N);
-await fetch(`${m.url}/dev/mining`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"on":false}' });
+await fetch(`${m.url}/dev/mining`, {
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: '{"on":false}',
+});
 const idle = await latencies(LAT_N);
 const pct = (p) => delays[Math.min(delays.length - 1, Math.floor((p / 100) * delays.length))];
 
@@ -184,11 +243,17 @@ const results = {
 };
 console.log(`node benchmarks (${BLOCKS} blocks of 2 data items)`);
 console.log(`  core in-process validation   ${coreRate.toFixed(0)} blocks/s (baseline)`);
-console.log(`  sync from a peer over ws     ${syncRate.toFixed(0)} blocks/s = ×${results.syncVsCore.toFixed(2)} of core (networking + storage cost)`);
+console.log(
+  `  sync from a peer over ws     ${syncRate.toFixed(0)} blocks/s = ×${results.syncVsCore.toFixed(2)} of core (networking + storage cost)`,
+);
 console.log(`  restart (replay the store)   ${restartSecs.toFixed(2)} s to listening`);
-console.log(`  propagation to all 3 nodes   p50 ${results.propagationMs.p50} ms, p95 ${results.propagationMs.p95} ms (${delays.length} blocks)`);
+console.log(
+  `  propagation to all 3 nodes   p50 ${results.propagationMs.p50} ms, p95 ${results.propagationMs.p95} ms (${delays.length} blocks)`,
+);
 const L = results.apiLatencyMs;
-console.log(`  GET /chainlength while mining (${L.threads} worker${L.threads > 1 ? 's' : ''} busy)  p50 ${L.miningP50.toFixed(2)} ms (×${L.ratioP50.toFixed(2)} of idle), p99 ${L.miningP99.toFixed(2)} ms (×${L.ratioP99.toFixed(2)})`);
+console.log(
+  `  GET /chainlength while mining (${L.threads} worker${L.threads > 1 ? 's' : ''} busy)  p50 ${L.miningP50.toFixed(2)} ms (×${L.ratioP50.toFixed(2)} of idle), p99 ${L.miningP99.toFixed(2)} ms (×${L.ratioP99.toFixed(2)})`,
+);
 console.log(`  RSS of a node with the chain ${results.rssMBWithChain.toFixed(0)} MB`);
 if (jsonOut) writeFileSync(jsonOut, JSON.stringify(results, null, 2));
 cleanup();

@@ -14,7 +14,10 @@ const StorageParams = Type.Object({
 });
 const HEX_ADDRESS = '^0x[0-9a-fA-F]{40}$';
 /** A uint as a decimal string (or a safe integer). */
-const Uint = Type.Union([Type.String({ pattern: '^(0|[1-9][0-9]{0,77})$' }), Type.Integer({ minimum: 0 })]);
+const Uint = Type.Union([
+  Type.String({ pattern: '^(0|[1-9][0-9]{0,77})$' }),
+  Type.Integer({ minimum: 0 }),
+]);
 export const CallBody = Type.Object(
   {
     /** The callee; null simulates a deploy of `data` (init code). */
@@ -31,21 +34,37 @@ export function checkedAddress(raw: string, field = 'address'): string {
   try {
     return parseAddress(raw);
   } catch {
-    throw new HttpError(400, 'INVALID_ADDRESS', `${field}: not a valid address (0x + 40 hex digits, EIP-55 checksum): ${raw.slice(0, 60)}`);
+    throw new HttpError(
+      400,
+      'INVALID_ADDRESS',
+      `${field}: not a valid address (0x + 40 hex digits, EIP-55 checksum): ${raw.slice(0, 60)}`,
+    );
   }
 }
 
 /** The receipt of an active-chain tx with where it is; 404 TX_NOT_FOUND otherwise. */
 export function receiptJson(machine: EvmMachine, txid: string) {
   const loc = machine.receipt(txid);
-  if (!loc) throw new HttpError(404, 'TX_NOT_FOUND', `no tx ${txid} in the active chain (pending txs have no receipt yet)`);
-  return { ...receiptToJson(loc.receipt), blockHash: loc.blockHash, blockHeight: loc.height, index: loc.index };
+  if (!loc)
+    throw new HttpError(
+      404,
+      'TX_NOT_FOUND',
+      `no tx ${txid} in the active chain (pending txs have no receipt yet)`,
+    );
+  return {
+    ...receiptToJson(loc.receipt),
+    blockHash: loc.blockHash,
+    blockHeight: loc.height,
+    index: loc.index,
+  };
 }
 
 export function registerContractRoutes(server: Server, machine: EvmMachine): void {
   const blockGasLimit = machine.spec.blockGasLimit;
 
-  server.get('/receipt/:txid', { schema: { params: TxidParams } }, async (req) => receiptJson(machine, req.params.txid.toLowerCase()));
+  server.get('/receipt/:txid', { schema: { params: TxidParams } }, async (req) =>
+    receiptJson(machine, req.params.txid.toLowerCase()),
+  );
 
   server.get('/code/:address', { schema: { params: AddressParams } }, async (req) => {
     const address = checkedAddress(req.params.address);
@@ -60,7 +79,11 @@ export function registerContractRoutes(server: Server, machine: EvmMachine): voi
     } catch (e) {
       throw new HttpError(400, 'INVALID_SLOT', (e as Error).message);
     }
-    return { address, slot: '0x' + slot.toString(16).padStart(64, '0'), value: machine.storage(address, slot) };
+    return {
+      address,
+      slot: '0x' + slot.toString(16).padStart(64, '0'),
+      value: machine.storage(address, slot),
+    };
   });
 
   // A read-only call at the tip (eth_call): no tx, no fee, nothing changes. A revert is an
@@ -68,13 +91,21 @@ export function registerContractRoutes(server: Server, machine: EvmMachine): voi
   server.post('/call', { schema: { body: CallBody } }, async (req) => {
     const body = req.body;
     // The call as eth_estimateGas sees it (without a gas limit), then the limit of this call.
-    const request: CallRequest = { to: body.to === null ? null : checkedAddress(body.to, 'to'), data: body.data.toLowerCase() };
+    const request: CallRequest = {
+      to: body.to === null ? null : checkedAddress(body.to, 'to'),
+      data: body.data.toLowerCase(),
+    };
     if (body.from !== undefined) request.from = checkedAddress(body.from, 'from');
     if (body.value !== undefined) request.value = BigInt(body.value);
     let gasLimit: bigint | undefined;
     if (body.gasLimit !== undefined) {
       gasLimit = BigInt(body.gasLimit);
-      if (gasLimit > blockGasLimit) throw new HttpError(400, 'GAS_LIMIT', `gasLimit ${gasLimit} is above the block gas limit ${blockGasLimit}`);
+      if (gasLimit > blockGasLimit)
+        throw new HttpError(
+          400,
+          'GAS_LIMIT',
+          `gasLimit ${gasLimit} is above the block gas limit ${blockGasLimit}`,
+        );
     }
     let result;
     try {

@@ -7,7 +7,14 @@ import { join } from 'node:path';
 import fastifyWebsocket from '@fastify/websocket';
 import { loadSpec, parseAddress, privateKeyToAddress, type ChainSpec } from '@chainlab/core';
 import { MinerPool } from '@chainlab/miner-worker';
-import { intOption, runService, stringOption, switchOption, urlOption, UsageError } from '@chainlab/service';
+import {
+  intOption,
+  runService,
+  stringOption,
+  switchOption,
+  urlOption,
+  UsageError,
+} from '@chainlab/service';
 import { BlockStore } from '@chainlab/sync';
 import { ChainService } from '@chainlab/sync';
 import { Clock } from '@chainlab/sync';
@@ -20,16 +27,48 @@ import { registerNodeRoutes } from './routes.js';
 const defaultThreads = Math.max(1, availableParallelism() - 1);
 
 const options = {
-  mine: switchOption('--mine', 'mine blocks (--no-mine to only validate and relay)', { default: true, negatable: true }),
-  threads: intOption('--threads <n>', 'miner worker threads', { default: defaultThreads, min: 1, max: 256 }),
-  coinbase: stringOption('--coinbase <address>', 'address paid by the blocks this node mines (level ≥ 2; devnet default: dev account 0)'),
-  publicUrl: urlOption('--public-url <url>', 'URL other nodes reach this one at, registered with the tracker (default: http://<host>:<port>)'),
-  peers: stringOption('--peers <urls>', 'comma-separated peer URLs to dial besides those from the tracker'),
-  minerNice: intOption('--miner-nice <0-19>', 'priority of the miner threads (Linux nice): mining yields the CPU to validation, the API and other processes on the same machine', { default: 10, min: 0, max: 19 }),
-  pollInterval: intOption('--poll-interval <ms>', 'how often to poll peers over REST (the fallback to WebSocket gossip)', { default: 5000, min: 100 }),
+  mine: switchOption('--mine', 'mine blocks (--no-mine to only validate and relay)', {
+    default: true,
+    negatable: true,
+  }),
+  threads: intOption('--threads <n>', 'miner worker threads', {
+    default: defaultThreads,
+    min: 1,
+    max: 256,
+  }),
+  coinbase: stringOption(
+    '--coinbase <address>',
+    'address paid by the blocks this node mines (level ≥ 2; devnet default: dev account 0)',
+  ),
+  publicUrl: urlOption(
+    '--public-url <url>',
+    'URL other nodes reach this one at, registered with the tracker (default: http://<host>:<port>)',
+  ),
+  peers: stringOption(
+    '--peers <urls>',
+    'comma-separated peer URLs to dial besides those from the tracker',
+  ),
+  minerNice: intOption(
+    '--miner-nice <0-19>',
+    'priority of the miner threads (Linux nice): mining yields the CPU to validation, the API and other processes on the same machine',
+    { default: 10, min: 0, max: 19 },
+  ),
+  pollInterval: intOption(
+    '--poll-interval <ms>',
+    'how often to poll peers over REST (the fallback to WebSocket gossip)',
+    { default: 5000, min: 100 },
+  ),
   // For experiments (pnpm experiment -- run ... --real), not listed by --help:
-  maxHashrate: intOption('--max-hashrate <H/s>', 'mine at most this many hashes per second (all threads)', { min: 1, hidden: true }),
-  gossipDelayMs: intOption('--gossip-delay-ms <ms>', 'delay every block sent to peers by this long', { default: 0, min: 0, max: 600_000, hidden: true }),
+  maxHashrate: intOption(
+    '--max-hashrate <H/s>',
+    'mine at most this many hashes per second (all threads)',
+    { min: 1, hidden: true },
+  ),
+  gossipDelayMs: intOption(
+    '--gossip-delay-ms <ms>',
+    'delay every block sent to peers by this long',
+    { default: 0, min: 0, max: 600_000, hidden: true },
+  ),
 };
 
 function readSpec(value: string): ChainSpec {
@@ -47,13 +86,20 @@ function readSpec(value: string): ChainSpec {
 
 /** What setup() builds and started() needs once the listening URL is known. */
 let node:
-  | { service: ChainService; gossip: Gossip; miner: Miner; staticPeers: string[]; setPeers: (p: PeerManager) => void }
+  | {
+      service: ChainService;
+      gossip: Gossip;
+      miner: Miner;
+      staticPeers: string[];
+      setPeers: (p: PeerManager) => void;
+    }
   | undefined;
 
 await runService({
   cli: {
     name: 'node',
-    description: 'A chainlab node: mines blocks, validates and stores them, syncs with peers found through the tracker.',
+    description:
+      'A chainlab node: mines blocks, validates and stores them, syncs with peers found through the tracker.',
     defaultPort: 7301,
     defaults: { tracker: 'http://127.0.0.1:7100' },
     options,
@@ -68,7 +114,9 @@ await runService({
     const spec = readSpec(config.spec);
     const dataDir =
       config.dataDir ??
-      (config.port === 0 ? mkdtempSync(join(tmpdir(), 'chainlab-node-')) : join(homedir(), '.chainlab', spec.name, `node-${config.port}`));
+      (config.port === 0
+        ? mkdtempSync(join(tmpdir(), 'chainlab-node-'))
+        : join(homedir(), '.chainlab', spec.name, `node-${config.port}`));
     const mempoolUrl = spec.level >= 2 ? (config.mempool ?? 'http://127.0.0.1:7200') : undefined;
 
     // Also without --mine: /dev/mine mines on request.
@@ -76,7 +124,8 @@ await runService({
     if (spec.level >= 2) {
       if (config.coinbase) coinbase = parseAddress(config.coinbase);
       else if (spec.devKeys[0]) coinbase = privateKeyToAddress(spec.devKeys[0]);
-      else if (config.mine) throw new UsageError('--coinbase <address> is required to mine on this chain');
+      else if (config.mine)
+        throw new UsageError('--coinbase <address> is required to mine on this chain');
     }
 
     const store = await BlockStore.open(dataDir, spec);
@@ -86,7 +135,15 @@ await runService({
     const started = Date.now();
     const replayed = await service.replay();
     logger.info(
-      { spec: spec.name, chainId: spec.chainId, chainLevel: spec.level, dataDir, blocks: replayed, height: service.chain.height, ms: Date.now() - started },
+      {
+        spec: spec.name,
+        chainId: spec.chainId,
+        chainLevel: spec.level,
+        dataDir,
+        blocks: replayed,
+        height: service.chain.height,
+        ms: Date.now() - started,
+      },
       'chain loaded',
     );
 
@@ -101,14 +158,26 @@ await runService({
     });
 
     const activePool = new MinerPool({ threads: config.threads, workerNice: config.minerNice });
-    const miner = new Miner(service, activePool, clock, { data: data ?? undefined, txs: txs ?? undefined }, { coinbase, maxHashrate: config.maxHashrate }, logger);
+    const miner = new Miner(
+      service,
+      activePool,
+      clock,
+      { data: data ?? undefined, txs: txs ?? undefined },
+      { coinbase, maxHashrate: config.maxHashrate },
+      logger,
+    );
     lifecycle.onShutdown('miner', async () => {
       await miner.stop();
       await activePool.destroy();
     });
 
-    const staticPeers = (config.peers ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-    const gossip = new Gossip(service, txs ?? undefined, logger, { blockDelayMs: config.gossipDelayMs });
+    const staticPeers = (config.peers ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    const gossip = new Gossip(service, txs ?? undefined, logger, {
+      blockDelayMs: config.gossipDelayMs,
+    });
     lifecycle.onShutdown('gossip', () => gossip.closeAll());
 
     await server.register(fastifyWebsocket, { options: { maxPayload: MAX_MESSAGE_BYTES } });

@@ -1,7 +1,14 @@
 // The mining loop: build a template on the current tip, hand the nonce search to the
 // worker pool (the hash loop never runs on this event loop), submit what it finds. A new
 // tip cancels the search at once; a result for an old tip is dropped, never published.
-import { bitsToTarget, blockTemplate, encodeHeader, withNonce, type Block, type Reorg } from '@chainlab/core';
+import {
+  bitsToTarget,
+  blockTemplate,
+  encodeHeader,
+  withNonce,
+  type Block,
+  type Reorg,
+} from '@chainlab/core';
 import { EvmMachine, evmBlockTemplate } from '@chainlab/evm';
 import { randomInt } from 'node:crypto';
 import { NONCE_SPACE, type MinerPool, type MineResult } from '@chainlab/miner-worker';
@@ -58,9 +65,12 @@ export class Miner {
     this.running = true;
     this.loop = this.run();
     const maxAge = this.options.templateMaxAgeMs ?? 5_000;
-    this.refreshTimer = setInterval(() => {
-      if (Date.now() - this.templateBuiltAt > maxAge) void this.pool.cancel();
-    }, Math.min(1000, maxAge));
+    this.refreshTimer = setInterval(
+      () => {
+        if (Date.now() - this.templateBuiltAt > maxAge) void this.pool.cancel();
+      },
+      Math.min(1000, maxAge),
+    );
     this.log.info({ threads: this.pool.threads }, 'mining started');
   }
 
@@ -115,8 +125,13 @@ export class Miner {
     const tipAtStart = template.header.prevHash;
     this.templateTip = tipAtStart;
     this.templateBuiltAt = Date.now();
-    const job = { header80: encodeHeader(template.header), target: bitsToTarget(template.header.bits) };
-    const result = this.options.maxHashrate ? await this.mineCapped(job, this.options.maxHashrate) : await this.searchFromRandomNonce(job);
+    const job = {
+      header80: encodeHeader(template.header),
+      target: bitsToTarget(template.header.bits),
+    };
+    const result = this.options.maxHashrate
+      ? await this.mineCapped(job, this.options.maxHashrate)
+      : await this.searchFromRandomNonce(job);
     if (!('nonce' in result)) {
       // Cancelled (new tip, new payload, refresh) or the whole nonce space was tried: then the
       // next template must differ, so its time moves on by at least a second.
@@ -135,11 +150,21 @@ export class Miner {
       return null;
     }
     if (processed.status !== 'accepted') {
-      this.log.error({ hash: block.hash, status: processed.status, err: processed.error?.message }, 'own block refused');
+      this.log.error(
+        { hash: block.hash, status: processed.status, err: processed.error?.message },
+        'own block refused',
+      );
       return null;
     }
     this.blocksFound++;
-    this.log.info({ height: block.height, hash: block.hash, items: 'txs' in block ? block.txs.length : block.data.length }, 'mined a block');
+    this.log.info(
+      {
+        height: block.height,
+        hash: block.hash,
+        items: 'txs' in block ? block.txs.length : block.data.length,
+      },
+      'mined a block',
+    );
     return block;
   }
 
@@ -149,7 +174,10 @@ export class Miner {
    * apart): searching them all from 0 would make every node repeat the same hashes, and a
    * network of ten nodes would mine like one.
    */
-  private async searchFromRandomNonce(job: { header80: Uint8Array; target: bigint }): Promise<MineResult> {
+  private async searchFromRandomNonce(job: {
+    header80: Uint8Array;
+    target: bigint;
+  }): Promise<MineResult> {
     const offset = randomInt(NONCE_SPACE);
     const first = await this.pool.mine(job, { startNonce: offset });
     if (first.status !== 'exhausted' || offset === 0) return first;
@@ -163,22 +191,30 @@ export class Miner {
    * level-1 nodes on the same tip with nothing queued build identical templates, and
    * searching them all from 0 would make every node repeat the same hashes.
    */
-  private async mineCapped(job: { header80: Uint8Array; target: bigint }, rate: number): Promise<MineResult> {
+  private async mineCapped(
+    job: { header80: Uint8Array; target: bigint },
+    rate: number,
+  ): Promise<MineResult> {
     const slice = Math.max(1, Math.round(rate / 10));
     const offset = randomInt(NONCE_SPACE);
     let generation = this.pool.generation;
     let start = offset;
-    for (let covered = 0; covered < NONCE_SPACE; ) {
+    for (let covered = 0; covered < NONCE_SPACE;) {
       const began = Date.now();
       const end = Math.min(start + slice, start < offset ? offset : NONCE_SPACE);
-      const result = await this.pool.mine(job, { startNonce: start, endNonce: end, chunkSize: Math.ceil((end - start) / this.pool.threads) });
+      const result = await this.pool.mine(job, {
+        startNonce: start,
+        endNonce: end,
+        chunkSize: Math.ceil((end - start) / this.pool.threads),
+      });
       if (result.status !== 'exhausted') return result;
       generation = result.generation;
       const pause = ((end - start) / rate) * 1000 - (Date.now() - began);
       covered += end - start;
       start = end === NONCE_SPACE ? 0 : end;
       if (pause > 0) await new Promise((r) => setTimeout(r, pause));
-      if (this.pool.generation !== generation) return { status: 'cancelled', cancelled: true, hashes: 0, generation };
+      if (this.pool.generation !== generation)
+        return { status: 'cancelled', cancelled: true, hashes: 0, generation };
     }
     return { status: 'exhausted', exhausted: true, hashes: NONCE_SPACE, generation };
   }
@@ -198,7 +234,11 @@ export class Miner {
       // Level 3: the candidates run on the tip state; the template is only valid for this
       // time (contracts read TIMESTAMP), so it is rebuilt whole, never just re-timed.
       const candidates = this.payload.txs?.candidates() ?? [];
-      return evmBlockTemplate(chain, state, { time, txs: candidates, coinbase: this.options.coinbase! }).block;
+      return evmBlockTemplate(chain, state, {
+        time,
+        txs: candidates,
+        coinbase: this.options.coinbase!,
+      }).block;
     }
     const txs = this.payload.txs?.select(state) ?? [];
     return blockTemplate(chain, { time, txs, coinbase: this.options.coinbase });

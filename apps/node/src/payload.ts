@@ -40,9 +40,13 @@ export class DataQueue {
   add(item: string): void {
     const bytes = utf8(item).length;
     if (bytes > this.spec.maxDataItemBytes) {
-      throw new RuleError('BAD_DATA_ITEM', `data item is ${bytes} bytes, the limit is ${this.spec.maxDataItemBytes}`);
+      throw new RuleError(
+        'BAD_DATA_ITEM',
+        `data item is ${bytes} bytes, the limit is ${this.spec.maxDataItemBytes}`,
+      );
     }
-    if (this.items.size >= this.maxItems) throw new RuleError('BAD_DATA_ITEM', 'the data queue is full, try again later');
+    if (this.items.size >= this.maxItems)
+      throw new RuleError('BAD_DATA_ITEM', 'the data queue is full, try again later');
     this.items.add(item);
   }
 
@@ -89,7 +93,9 @@ export class TxSource {
   async refresh(): Promise<void> {
     if (!this.mempoolUrl) return;
     try {
-      const list = await fetchJson<unknown[]>(`${this.mempoolUrl}/unprocessed`, { timeoutMs: 3000 });
+      const list = await fetchJson<unknown[]>(`${this.mempoolUrl}/unprocessed`, {
+        timeoutMs: 3000,
+      });
       if (!Array.isArray(list)) throw new Error('/unprocessed did not answer a list');
       const next = new Map<string, SignedTx>();
       for (const json of list) {
@@ -105,7 +111,11 @@ export class TxSource {
       this.lastError = null;
     } catch (e) {
       const message = (e as Error).message;
-      if (message !== this.lastError) this.log.warn({ mempool: this.mempoolUrl, err: message }, 'cannot pull txs from the mempool');
+      if (message !== this.lastError)
+        this.log.warn(
+          { mempool: this.mempoolUrl, err: message },
+          'cannot pull txs from the mempool',
+        );
       this.lastError = message;
     }
   }

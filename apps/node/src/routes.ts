@@ -29,7 +29,10 @@ export interface NodeRouteDeps {
 
 const Height = Type.Object({ n: Type.Integer({ minimum: 0, maximum: 0xffffffff }) });
 const Hash = Type.Object({ hash: Type.String({ pattern: '^0x[0-9a-fA-F]{64}$' }) });
-const HashBody = Type.Object({ hash: Type.String({ pattern: '^0x[0-9a-fA-F]{64}$' }) }, { additionalProperties: false });
+const HashBody = Type.Object(
+  { hash: Type.String({ pattern: '^0x[0-9a-fA-F]{64}$' }) },
+  { additionalProperties: false },
+);
 
 function tipJson(node: ChainNode) {
   return {
@@ -51,7 +54,12 @@ export function registerNodeRoutes(server: Server, deps: NodeRouteDeps): void {
 
   server.get('/block/:n', { schema: { params: Height } }, async (req) => {
     const node = chain.atHeight(req.params.n);
-    if (!node) throw new HttpError(404, 'BLOCK_NOT_FOUND', `no block at height ${req.params.n} (the chain has ${chain.height + 1})`);
+    if (!node)
+      throw new HttpError(
+        404,
+        'BLOCK_NOT_FOUND',
+        `no block at height ${req.params.n} (the chain has ${chain.height + 1})`,
+      );
     return blockToJson(node.block);
   });
 
@@ -73,7 +81,10 @@ export function registerNodeRoutes(server: Server, deps: NodeRouteDeps): void {
     },
     async (req) => {
       const from = req.query.from ?? 0;
-      const end = req.query.limit === undefined ? chain.height + 1 : Math.min(chain.height + 1, from + req.query.limit);
+      const end =
+        req.query.limit === undefined
+          ? chain.height + 1
+          : Math.min(chain.height + 1, from + req.query.limit);
       const blocks = [];
       for (let h = from; h < end; h++) blocks.push(blockToJson(chain.atHeight(h)!.block));
       return { length: chain.height + 1, blocks };
@@ -101,7 +112,11 @@ export function registerNodeRoutes(server: Server, deps: NodeRouteDeps): void {
   // and which chain is active — for the explorer's fork view and for experiments.
   server.get(
     '/tree',
-    { schema: { querystring: Type.Object({ fromHeight: Type.Optional(Type.Integer({ minimum: 0 })) }) } },
+    {
+      schema: {
+        querystring: Type.Object({ fromHeight: Type.Optional(Type.Integer({ minimum: 0 })) }),
+      },
+    },
     async (req) => {
       const from = req.query.fromHeight ?? Math.max(0, chain.height - 100);
       const nodes = [];
@@ -140,22 +155,37 @@ export function registerNodeRoutes(server: Server, deps: NodeRouteDeps): void {
       },
     );
   } else {
-    server.get('/account/:address', { schema: { params: Type.Object({ address: Type.String() }) } }, async (req) => {
-      let address: string;
-      try {
-        address = parseAddress(req.params.address);
-      } catch {
-        throw new HttpError(400, 'INVALID_ADDRESS', `not a valid address (EIP-55 checksum): ${req.params.address}`);
-      }
-      const state = service.state;
-      if (state instanceof EvmMachine) {
-        // Level 3: the SPEC shape plus the code's hash and size (0 for a key's account).
-        const a = state.account(address);
-        return { address, balance: a.balance.toString(), nonce: a.nonce, codeHash: a.codeHash, codeSize: a.codeSize };
-      }
-      const account = state instanceof LedgerMachine ? state.state.get(address) : { balance: 0n, nonce: 0 };
-      return { address, balance: account.balance.toString(), nonce: account.nonce };
-    });
+    server.get(
+      '/account/:address',
+      { schema: { params: Type.Object({ address: Type.String() }) } },
+      async (req) => {
+        let address: string;
+        try {
+          address = parseAddress(req.params.address);
+        } catch {
+          throw new HttpError(
+            400,
+            'INVALID_ADDRESS',
+            `not a valid address (EIP-55 checksum): ${req.params.address}`,
+          );
+        }
+        const state = service.state;
+        if (state instanceof EvmMachine) {
+          // Level 3: the SPEC shape plus the code's hash and size (0 for a key's account).
+          const a = state.account(address);
+          return {
+            address,
+            balance: a.balance.toString(),
+            nonce: a.nonce,
+            codeHash: a.codeHash,
+            codeSize: a.codeSize,
+          };
+        }
+        const account =
+          state instanceof LedgerMachine ? state.state.get(address) : { balance: 0n, nonce: 0 };
+        return { address, balance: account.balance.toString(), nonce: account.nonce };
+      },
+    );
     if (service.state instanceof EvmMachine) registerContractRoutes(server, service.state);
   }
 
@@ -167,29 +197,48 @@ function registerDevRoutes(server: Server, deps: NodeRouteDeps, HashBody: typeof
   const { service, miner, clock } = deps;
   const needMiner = () => {
     if (!miner) throw new HttpError(409, 'NO_MINER', 'this node has no miner');
-    if (!miner.canMine) throw new HttpError(409, 'NO_COINBASE', 'start the node with --coinbase <address> to mine');
+    if (!miner.canMine)
+      throw new HttpError(409, 'NO_COINBASE', 'start the node with --coinbase <address> to mine');
     return miner;
   };
 
   server.post(
     '/dev/mine',
-    { schema: { body: Type.Object({ blocks: Type.Integer({ minimum: 1, maximum: 1000 }) }, { additionalProperties: false }) } },
+    {
+      schema: {
+        body: Type.Object(
+          { blocks: Type.Integer({ minimum: 1, maximum: 1000 }) },
+          { additionalProperties: false },
+        ),
+      },
+    },
     async (req) => {
       const hashes = await needMiner().mineBlocks(req.body.blocks);
       return { hashes, height: service.chain.height };
     },
   );
 
-  server.post('/dev/mining', { schema: { body: Type.Object({ on: Type.Boolean() }, { additionalProperties: false }) } }, async (req) => {
-    const m = needMiner();
-    if (req.body.on) m.start();
-    else await m.stop();
-    return { mining: m.mining };
-  });
+  server.post(
+    '/dev/mining',
+    { schema: { body: Type.Object({ on: Type.Boolean() }, { additionalProperties: false }) } },
+    async (req) => {
+      const m = needMiner();
+      if (req.body.on) m.start();
+      else await m.stop();
+      return { mining: m.mining };
+    },
+  );
 
   server.post(
     '/dev/time',
-    { schema: { body: Type.Object({ offsetSeconds: Type.Integer({ minimum: -1e9, maximum: 1e9 }) }, { additionalProperties: false }) } },
+    {
+      schema: {
+        body: Type.Object(
+          { offsetSeconds: Type.Integer({ minimum: -1e9, maximum: 1e9 }) },
+          { additionalProperties: false },
+        ),
+      },
+    },
     async (req) => {
       clock.setOffset(req.body.offsetSeconds);
       return { offsetSeconds: clock.offset, now: clock.now() };
@@ -198,8 +247,10 @@ function registerDevRoutes(server: Server, deps: NodeRouteDeps, HashBody: typeof
 
   for (const action of ['invalidate', 'reconsider'] as const) {
     server.post(`/dev/${action}`, { schema: { body: HashBody } }, async (req) => {
-      if (!service.chain.get(req.body.hash)) throw new HttpError(404, 'BLOCK_NOT_FOUND', `no block ${req.body.hash}`);
-      if (service.chain.genesis.hash === req.body.hash.toLowerCase()) throw new HttpError(400, 'BAD_GENESIS', 'the genesis block cannot be changed');
+      if (!service.chain.get(req.body.hash))
+        throw new HttpError(404, 'BLOCK_NOT_FOUND', `no block ${req.body.hash}`);
+      if (service.chain.genesis.hash === req.body.hash.toLowerCase())
+        throw new HttpError(400, 'BAD_GENESIS', 'the genesis block cannot be changed');
       await service.control(action, req.body.hash.toLowerCase());
       return { tip: tipJson(service.chain.tip) };
     });

@@ -8,7 +8,9 @@ import { writeFileSync } from 'node:fs';
 import * as core from '../dist/index.js';
 
 const quick = process.argv.includes('--quick');
-const jsonOut = process.argv.includes('--json') ? process.argv[process.argv.indexOf('--json') + 1] : null;
+const jsonOut = process.argv.includes('--json')
+  ? process.argv[process.argv.indexOf('--json') + 1]
+  : null;
 
 /** Runs fn repeatedly for ~ms milliseconds (after a warm-up) and returns ops/second. */
 function rate(fn, ms = quick ? 500 : 1500) {
@@ -22,35 +24,92 @@ function rate(fn, ms = quick ? 500 : 1500) {
   return (n * 1000) / (performance.now() - start);
 }
 
-const spec = core.loadSpec({ extends: 'devnet', genesis: { bits: '0x207fffff' }, retarget: { rule: 'fixed' }, maxBlockBytes: 4_000_000 });
+const spec = core.loadSpec({
+  extends: 'devnet',
+  genesis: { bits: '0x207fffff' },
+  retarget: { rule: 'fixed' },
+  maxBlockBytes: 4_000_000,
+});
 const keys = spec.devKeys;
 const results = {};
 
 // ---- 1. signature verification: ours vs OpenSSL (node:crypto) ----
-const tx = core.signTx({ to: core.privateKeyToAddress(keys[1]), amount: 1n, fee: spec.minFee, nonce: 0, chainId: spec.chainId }, keys[0]);
+const tx = core.signTx(
+  {
+    to: core.privateKeyToAddress(keys[1]),
+    amount: 1n,
+    fee: spec.minFee,
+    nonce: 0,
+    chainId: spec.chainId,
+  },
+  keys[0],
+);
 const oursPerSec = rate(() => core.verifyTx(tx));
 const pub = core.privateKeyToPublicKey(keys[0], false);
-const jwk = (d) => ({ kty: 'EC', crv: 'secp256k1', x: Buffer.from(pub.slice(1, 33)).toString('base64url'), y: Buffer.from(pub.slice(33)).toString('base64url'), ...(d ? { d } : {}) });
+const jwk = (d) => ({
+  kty: 'EC',
+  crv: 'secp256k1',
+  x: Buffer.from(pub.slice(1, 33)).toString('base64url'),
+  y: Buffer.from(pub.slice(33)).toString('base64url'),
+  ...(d ? { d } : {}),
+});
 const pk = crypto.createPublicKey({ key: jwk(), format: 'jwk' });
-const sk = crypto.createPrivateKey({ key: jwk(Buffer.from(core.fromHex(keys[0])).toString('base64url')), format: 'jwk' });
+const sk = crypto.createPrivateKey({
+  key: jwk(Buffer.from(core.fromHex(keys[0])).toString('base64url')),
+  format: 'jwk',
+});
 const digest = Buffer.from(core.txHash(tx));
 const osig = crypto.sign('sha256', digest, { key: sk, dsaEncoding: 'ieee-p1363' });
-const opensslPerSec = rate(() => crypto.verify('sha256', digest, { key: pk, dsaEncoding: 'ieee-p1363' }, osig));
+const opensslPerSec = rate(() =>
+  crypto.verify('sha256', digest, { key: pk, dsaEncoding: 'ieee-p1363' }, osig),
+);
 // Known sender: the node and mempool plug OpenSSL in for keys they have recovered once.
 const { OpenSslKeyVerifier } = await import('../../sync/dist/index.js');
 const known = new OpenSslKeyVerifier();
 core.verifyTx(tx, new core.SignatureCache(10, known)); // learns the key
 let nonceForKnown = 1;
-const knownTxs = Array.from({ length: 64 }, () => core.signTx({ to: core.privateKeyToAddress(keys[1]), amount: 1n, fee: spec.minFee, nonce: nonceForKnown++, chainId: spec.chainId }, keys[0]));
+const knownTxs = Array.from({ length: 64 }, () =>
+  core.signTx(
+    {
+      to: core.privateKeyToAddress(keys[1]),
+      amount: 1n,
+      fee: spec.minFee,
+      nonce: nonceForKnown++,
+      chainId: spec.chainId,
+    },
+    keys[0],
+  ),
+);
 let k = 0;
-const knownPerSec = rate(() => core.verifyTx(knownTxs[k++ % knownTxs.length], new core.SignatureCache(10, known)));
-results.verify = { oursPerSec, knownSenderPerSec: knownPerSec, opensslPerSec, ratio: oursPerSec / opensslPerSec, knownRatio: knownPerSec / opensslPerSec };
+const knownPerSec = rate(() =>
+  core.verifyTx(knownTxs[k++ % knownTxs.length], new core.SignatureCache(10, known)),
+);
+results.verify = {
+  oursPerSec,
+  knownSenderPerSec: knownPerSec,
+  opensslPerSec,
+  ratio: oursPerSec / opensslPerSec,
+  knownRatio: knownPerSec / opensslPerSec,
+};
 
 // ---- 2. parallel verification in worker threads ----
 const N = quick ? 200 : 600;
 const txs = [];
 for (let i = 0; i < N; i++) {
-  txs.push(core.txToJson(core.signTx({ to: core.privateKeyToAddress(keys[(i % 9) + 1]), amount: BigInt(i + 1), fee: spec.minFee, nonce: i, chainId: spec.chainId }, keys[0])));
+  txs.push(
+    core.txToJson(
+      core.signTx(
+        {
+          to: core.privateKeyToAddress(keys[(i % 9) + 1]),
+          amount: BigInt(i + 1),
+          fee: spec.minFee,
+          nonce: i,
+          chainId: spec.chainId,
+        },
+        keys[0],
+      ),
+    ),
+  );
 }
 const workerCode = `
   const { parentPort, workerData } = require('node:worker_threads');
@@ -64,16 +123,26 @@ const workerCode = `
   });`;
 async function verifyParallel(threads) {
   const coreUrl = new URL('../dist/index.js', import.meta.url).href;
-  const workers = Array.from({ length: threads }, () => new Worker(workerCode, { eval: true, workerData: { core: coreUrl } }));
+  const workers = Array.from(
+    { length: threads },
+    () => new Worker(workerCode, { eval: true, workerData: { core: coreUrl } }),
+  );
   await Promise.all(workers.map((w) => new Promise((r) => w.once('message', r))));
   const start = performance.now();
   const per = Math.ceil(txs.length / threads);
   const oks = await Promise.all(
-    workers.map((w, i) => new Promise((r) => { w.once('message', r); w.postMessage(txs.slice(i * per, (i + 1) * per)); })),
+    workers.map(
+      (w, i) =>
+        new Promise((r) => {
+          w.once('message', r);
+          w.postMessage(txs.slice(i * per, (i + 1) * per));
+        }),
+    ),
   );
   const secs = (performance.now() - start) / 1000;
   await Promise.all(workers.map((w) => w.terminate()));
-  if (oks.reduce((a, b) => a + b, 0) !== txs.length) throw new Error('a valid signature failed to verify');
+  if (oks.reduce((a, b) => a + b, 0) !== txs.length)
+    throw new Error('a valid signature failed to verify');
   return txs.length / secs;
 }
 const one = await verifyParallel(1);
@@ -94,9 +163,26 @@ function buildChainOfBlocks() {
       const addr = core.privateKeyToAddress(from);
       const nonce = nonces.get(addr) ?? 0;
       nonces.set(addr, nonce + 1);
-      batch.push(core.signTx({ to: core.privateKeyToAddress(keys[(i + 1) % keys.length]), amount: 1n, fee: spec.minFee, nonce, chainId: spec.chainId }, from));
+      batch.push(
+        core.signTx(
+          {
+            to: core.privateKeyToAddress(keys[(i + 1) % keys.length]),
+            amount: 1n,
+            fee: spec.minFee,
+            nonce,
+            chainId: spec.chainId,
+          },
+          from,
+        ),
+      );
     }
-    const block = core.solveBlock(core.blockTemplate(builder, { time: spec.genesis.time + 10 * (b + 1), txs: batch, coinbase: core.privateKeyToAddress(keys[0]) }));
+    const block = core.solveBlock(
+      core.blockTemplate(builder, {
+        time: spec.genesis.time + 10 * (b + 1),
+        txs: batch,
+        coinbase: core.privateKeyToAddress(keys[0]),
+      }),
+    );
     const r = builder.processBlock(block, { now: 2e9 });
     if (r.status !== 'accepted') throw new Error(`bench block refused: ${r.error?.message}`);
     blocks.push(block);
@@ -107,7 +193,8 @@ const blocks = buildChainOfBlocks();
 function validateAll(cache) {
   const chain = new core.Chain(spec, new core.LedgerMachine(spec), { sanity: { sigCache: cache } });
   const start = performance.now();
-  for (const b of blocks) if (chain.processBlock(b, { now: 2e9 }).status !== 'accepted') throw new Error('refused');
+  for (const b of blocks)
+    if (chain.processBlock(b, { now: 2e9 }).status !== 'accepted') throw new Error('refused');
   return (performance.now() - start) / 1000;
 }
 const cold = validateAll(new core.SignatureCache());
@@ -127,10 +214,22 @@ results.blockValidation = {
 
 const f = (n) => (n >= 100 ? n.toFixed(0) : n.toFixed(2));
 console.log('core benchmarks (ratios against baselines measured in this run)');
-console.log(`  signature verify (recover + address)   ${f(oursPerSec)}/s   = ${(results.verify.ratio * 100).toFixed(1)}% of OpenSSL ECDSA verify (${f(opensslPerSec)}/s)`);
-console.log(`  signature verify, known sender (OpenSSL) ${f(knownPerSec)}/s   = ${(results.verify.knownRatio * 100).toFixed(1)}% of OpenSSL ECDSA verify`);
-console.log(`  parallel verify, worker threads        1: ${f(one)}/s   2: ${f(two)}/s   speedup ×${results.parallelVerify.speedup.toFixed(2)}`);
-console.log(`  block validation, ${TXS_PER_BLOCK}-tx blocks, cold  ${f(results.blockValidation.coldBlocksPerSec)} blocks/s  ${f(results.blockValidation.coldTxPerSec)} tx/s  (= ×${results.blockValidation.coldVsOpensslVerify.toFixed(3)} OpenSSL verify/s)`);
-console.log(`  block validation, senders' keys known  ${f(results.blockValidation.knownKeysTxPerSec)} tx/s  (×${(cold / knownKeys).toFixed(1)} the cold rate)`);
-console.log(`  block validation, signatures cached    ${f(results.blockValidation.cachedBlocksPerSec)} blocks/s  ${f(results.blockValidation.cachedTxPerSec)} tx/s  (×${(warm > 0 ? cold / warm : 0).toFixed(1)} the cold rate)`);
+console.log(
+  `  signature verify (recover + address)   ${f(oursPerSec)}/s   = ${(results.verify.ratio * 100).toFixed(1)}% of OpenSSL ECDSA verify (${f(opensslPerSec)}/s)`,
+);
+console.log(
+  `  signature verify, known sender (OpenSSL) ${f(knownPerSec)}/s   = ${(results.verify.knownRatio * 100).toFixed(1)}% of OpenSSL ECDSA verify`,
+);
+console.log(
+  `  parallel verify, worker threads        1: ${f(one)}/s   2: ${f(two)}/s   speedup ×${results.parallelVerify.speedup.toFixed(2)}`,
+);
+console.log(
+  `  block validation, ${TXS_PER_BLOCK}-tx blocks, cold  ${f(results.blockValidation.coldBlocksPerSec)} blocks/s  ${f(results.blockValidation.coldTxPerSec)} tx/s  (= ×${results.blockValidation.coldVsOpensslVerify.toFixed(3)} OpenSSL verify/s)`,
+);
+console.log(
+  `  block validation, senders' keys known  ${f(results.blockValidation.knownKeysTxPerSec)} tx/s  (×${(cold / knownKeys).toFixed(1)} the cold rate)`,
+);
+console.log(
+  `  block validation, signatures cached    ${f(results.blockValidation.cachedBlocksPerSec)} blocks/s  ${f(results.blockValidation.cachedTxPerSec)} tx/s  (×${(warm > 0 ? cold / warm : 0).toFixed(1)} the cold rate)`,
+);
 if (jsonOut) writeFileSync(jsonOut, JSON.stringify(results, null, 2));

@@ -7,7 +7,15 @@ import { bitsToTarget, checkProofOfWork } from './pow.js';
 import { merkleRoot, merkleRootBytes } from './merkle.js';
 import { hashToDisplay, sha256d } from './hash.js';
 import { utf8 } from './bytes.js';
-import { createCoinbase, encodeTx, parseTx, txHash, txToJson, type SignatureCache, checkTxSignature } from './tx.js';
+import {
+  createCoinbase,
+  encodeTx,
+  parseTx,
+  txHash,
+  txToJson,
+  type SignatureCache,
+  checkTxSignature,
+} from './tx.js';
 import { checkContractTx } from './contract-tx.js';
 import type { Block, ChainSpec, DataBlock, Header, Tx, TxBlock } from './types.js';
 import { isTxBlock } from './types.js';
@@ -82,7 +90,14 @@ export function genesisBlock(spec: ChainSpec): Block {
 
 /** A block with its header's merkle root and hash filled in from its payload. */
 export function assembleBlock(
-  fields: { height: number; prevHash: string; time: number; bits: number; nonce?: number; version?: number },
+  fields: {
+    height: number;
+    prevHash: string;
+    time: number;
+    bits: number;
+    nonce?: number;
+    version?: number;
+  },
   payload: { data: string[] } | { txs: Tx[] },
 ): Block {
   const header: Header = {
@@ -106,7 +121,9 @@ export function withNonce<B extends Block>(block: B, nonce: number): B {
 
 export function blockToJson(block: Block): Record<string, unknown> {
   const base = { hash: block.hash, height: block.height, header: { ...block.header } };
-  return isTxBlock(block) ? { ...base, txs: block.txs.map(txToJson) } : { ...base, data: [...block.data] };
+  return isTxBlock(block)
+    ? { ...base, txs: block.txs.map(txToJson) }
+    : { ...base, data: [...block.data] };
 }
 
 /**
@@ -114,12 +131,19 @@ export function blockToJson(block: Block): Record<string, unknown> {
  * the header: a block whose claimed hash differs is malformed.
  */
 export function parseBlock(json: unknown, spec: ChainSpec): Block {
-  ensure(typeof json === 'object' && json !== null && !Array.isArray(json), 'MALFORMED_BLOCK', 'block must be a JSON object');
+  ensure(
+    typeof json === 'object' && json !== null && !Array.isArray(json),
+    'MALFORMED_BLOCK',
+    'block must be a JSON object',
+  );
   const j = json as Record<string, unknown>;
   const shape = headerShapeError(j.header);
   ensure(shape === null, 'MALFORMED_BLOCK', shape ?? '');
   ensure(
-    typeof j.height === 'number' && Number.isInteger(j.height) && j.height >= 0 && j.height <= 0xffffffff,
+    typeof j.height === 'number' &&
+      Number.isInteger(j.height) &&
+      j.height >= 0 &&
+      j.height <= 0xffffffff,
     'MALFORMED_BLOCK',
     'height must be a non-negative integer',
   );
@@ -134,12 +158,20 @@ export function parseBlock(json: unknown, spec: ChainSpec): Block {
   };
   const hash = blockHash(header);
   if (j.hash !== undefined) {
-    ensure(typeof j.hash === 'string' && j.hash.toLowerCase() === hash, 'MALFORMED_BLOCK', `hash does not match the header (header hashes to ${hash})`);
+    ensure(
+      typeof j.hash === 'string' && j.hash.toLowerCase() === hash,
+      'MALFORMED_BLOCK',
+      `hash does not match the header (header hashes to ${hash})`,
+    );
   }
   if (spec.level === 1) {
     ensure(Array.isArray(j.data), 'MALFORMED_BLOCK', 'a level-1 block carries "data": [strings]');
     ensure(j.txs === undefined, 'MALFORMED_BLOCK', 'a level-1 block carries no "txs"');
-    ensure(j.data.every((d) => typeof d === 'string'), 'BAD_DATA_ITEM', 'every data item must be a string');
+    ensure(
+      j.data.every((d) => typeof d === 'string'),
+      'BAD_DATA_ITEM',
+      'every data item must be a string',
+    );
     return { hash, height: j.height, header, data: [...(j.data as string[])] };
   }
   ensure(Array.isArray(j.txs), 'MALFORMED_BLOCK', 'a level-2 block carries "txs": [tx]');
@@ -165,19 +197,39 @@ export function checkBlockSanity(block: Block, spec: ChainSpec, options: SanityO
   } catch (e) {
     throw new RuleError('BAD_BITS', (e as Error).message);
   }
-  ensure(target <= bitsToTarget(spec.powLimitBits), 'BAD_BITS', 'target is easier than the chain allows');
-  ensure(blockHash(block.header) === block.hash, 'MALFORMED_BLOCK', 'hash does not match the header');
-  ensure(checkProofOfWork(block.hash, block.header.bits), 'HIGH_HASH', `hash ${block.hash} is above its target`);
+  ensure(
+    target <= bitsToTarget(spec.powLimitBits),
+    'BAD_BITS',
+    'target is easier than the chain allows',
+  );
+  ensure(
+    blockHash(block.header) === block.hash,
+    'MALFORMED_BLOCK',
+    'hash does not match the header',
+  );
+  ensure(
+    checkProofOfWork(block.hash, block.header.bits),
+    'HIGH_HASH',
+    `hash ${block.hash} is above its target`,
+  );
 
   const size = blockSize(block);
-  ensure(size <= spec.maxBlockBytes, 'BLOCK_TOO_LARGE', `block is ${size} bytes, the limit is ${spec.maxBlockBytes}`);
+  ensure(
+    size <= spec.maxBlockBytes,
+    'BLOCK_TOO_LARGE',
+    `block is ${size} bytes, the limit is ${spec.maxBlockBytes}`,
+  );
 
   if (spec.level === 1) {
     ensure(!isTxBlock(block), 'MALFORMED_BLOCK', 'level-1 chains carry data items, not txs');
     const seen = new Set<string>();
     for (const item of block.data) {
       const n = utf8(item).length;
-      ensure(n <= spec.maxDataItemBytes, 'BAD_DATA_ITEM', `a data item is ${n} bytes, the limit is ${spec.maxDataItemBytes}`);
+      ensure(
+        n <= spec.maxDataItemBytes,
+        'BAD_DATA_ITEM',
+        `a data item is ${n} bytes, the limit is ${spec.maxDataItemBytes}`,
+      );
       // Duplicates would make two different payloads share a merkle root (CVE-2012-2459).
       ensure(!seen.has(item), 'BAD_DATA_ITEM', 'duplicate data item in one block');
       seen.add(item);
@@ -186,25 +238,46 @@ export function checkBlockSanity(block: Block, spec: ChainSpec, options: SanityO
     ensure(isTxBlock(block), 'MALFORMED_BLOCK', 'level-2 chains carry txs, not data items');
     checkTxsSanity(block.txs, spec, options);
   }
-  ensure(payloadMerkleRoot(block) === block.header.merkleRoot, 'BAD_MERKLE_ROOT', 'merkle root does not match the payload');
+  ensure(
+    payloadMerkleRoot(block) === block.header.merkleRoot,
+    'BAD_MERKLE_ROOT',
+    'merkle root does not match the payload',
+  );
 }
 
 function checkTxsSanity(txs: Tx[], spec: ChainSpec, options: SanityOptions): void {
-  ensure(txs.length > 0 && txs[0]!.kind === 'coinbase', 'NO_COINBASE', 'the first tx must be the coinbase');
+  ensure(
+    txs.length > 0 && txs[0]!.kind === 'coinbase',
+    'NO_COINBASE',
+    'the first tx must be the coinbase',
+  );
   // Level 3: the coinbase commits to the post-state (its `data` is the state root, checked
   // when the block is executed); levels 1–2 have no state root.
   const root = txs[0]!.data;
-  if (spec.level >= 3) ensure(root !== undefined, 'BAD_COINBASE', 'a level-3 coinbase carries the state root in "data"');
+  if (spec.level >= 3)
+    ensure(
+      root !== undefined,
+      'BAD_COINBASE',
+      'a level-3 coinbase carries the state root in "data"',
+    );
   else ensure(root === undefined, 'BAD_COINBASE', 'only a level-3 coinbase carries data');
   const seen = new Set<string>();
   txs.forEach((tx, i) => {
     ensure(i === 0 || tx.kind !== 'coinbase', 'MULTIPLE_COINBASE', `tx ${i} is a second coinbase`);
-    ensure(tx.chainId === spec.chainId, 'WRONG_CHAIN', `tx ${i} is for chain ${tx.chainId}, not ${spec.chainId}`);
+    ensure(
+      tx.chainId === spec.chainId,
+      'WRONG_CHAIN',
+      `tx ${i} is for chain ${tx.chainId}, not ${spec.chainId}`,
+    );
     const id = hashToDisplay(txHash(tx));
     ensure(!seen.has(id), 'DUPLICATE_TX', `tx ${id} appears twice`);
     seen.add(id);
     if (tx.kind === 'contract') {
-      ensure(spec.level >= 3, 'TX_NOT_ALLOWED', `tx ${i} is a contract tx: they need a level-3 chain`);
+      ensure(
+        spec.level >= 3,
+        'TX_NOT_ALLOWED',
+        `tx ${i} is a contract tx: they need a level-3 chain`,
+      );
       checkContractTx(tx, spec);
     }
     if (tx.kind !== 'coinbase' && !options.skipSignatures) checkTxSignature(tx, options.sigCache);

@@ -36,7 +36,9 @@ export function blockTemplate(chain: Chain, options: TemplateOptions): Block {
   if (chain.spec.level === 1) return assembleBlock(fields, { data: options.data ?? [] });
   if (!options.coinbase) throw new Error('a level-2 template needs a coinbase address');
   if (chain.spec.level >= 3 && options.stateRoot === undefined)
-    throw new Error('a level-3 template needs the state root after its txs (see @chainlab/evm evmBlockTemplate)');
+    throw new Error(
+      'a level-3 template needs the state root after its txs (see @chainlab/evm evmBlockTemplate)',
+    );
   const txs = options.txs ?? [];
   const fees = options.fees ?? txs.reduce((sum, tx) => sum + tx.fee, 0n);
   const coinbase = createCoinbase(

@@ -8,7 +8,8 @@ const HEX_RE = /^0x([0-9a-fA-F]{2})*$/;
 
 /** Strict hex decoding: requires the 0x prefix and an even number of digits. */
 export function fromHex(hex: string, expectedLength?: number): Uint8Array {
-  if (typeof hex !== 'string' || !HEX_RE.test(hex)) throw new TypeError(`not a 0x-prefixed hex string: ${String(hex).slice(0, 80)}`);
+  if (typeof hex !== 'string' || !HEX_RE.test(hex))
+    throw new TypeError(`not a 0x-prefixed hex string: ${String(hex).slice(0, 80)}`);
   const out = new Uint8Array(Buffer.from(hex.slice(2), 'hex'));
   if (expectedLength !== undefined && out.length !== expectedLength) {
     throw new TypeError(`expected ${expectedLength} bytes, got ${out.length}`);

@@ -157,7 +157,11 @@ export class Chain<U = unknown> {
 
   /** The ancestor of `node` at `height` (node itself at its own height). */
   ancestor(node: ChainNode, height: number): ChainNode {
-    ensure(height >= 0 && height <= node.height, 'MALFORMED_BLOCK', `no ancestor at height ${height}`);
+    ensure(
+      height >= 0 && height <= node.height,
+      'MALFORMED_BLOCK',
+      `no ancestor at height ${height}`,
+    );
     let n = node;
     // Walk back until we meet the active chain, then index it directly.
     while (n.height > height && !this.isActive(n)) n = n.parent!;
@@ -184,12 +188,22 @@ export class Chain<U = unknown> {
   /** Takes a block from anywhere (miner, peer, REST) through every rule. */
   processBlock(block: Block, ctx: ProcessContext): ProcessResult {
     const hash = block.hash.toLowerCase();
-    const result: ProcessResult = { status: 'accepted', hash, added: [], reorg: null, invalidated: [], touched: [] };
+    const result: ProcessResult = {
+      status: 'accepted',
+      hash,
+      added: [],
+      reorg: null,
+      invalidated: [],
+      touched: [],
+    };
     if (this.has(hash)) return { ...result, status: 'duplicate' };
     this.touched = new Set();
     const oldTip = this.tipNode;
     try {
-      checkBlockSanity(block, this.spec, { ...this.options.sanity, skipSignatures: ctx.trusted === true });
+      checkBlockSanity(block, this.spec, {
+        ...this.options.sanity,
+        skipSignatures: ctx.trusted === true,
+      });
       const parent = this.nodes.get(block.header.prevHash);
       if (!parent) {
         this.addOrphan(block);
@@ -222,7 +236,11 @@ export class Chain<U = unknown> {
     if (parentInvalid && !handInvalidated) {
       throw new RuleError('INVALID_PARENT', `parent ${parent.hash} is invalid`);
     }
-    ensure(block.height === parent.height + 1, 'MALFORMED_BLOCK', `height must be ${parent.height + 1}, got ${block.height}`);
+    ensure(
+      block.height === parent.height + 1,
+      'MALFORMED_BLOCK',
+      `height must be ${parent.height + 1}, got ${block.height}`,
+    );
     const view = this.viewAt(parent);
     const expectedBits = nextBits(view, this.spec);
     ensure(
@@ -231,12 +249,23 @@ export class Chain<U = unknown> {
       `bits 0x${block.header.bits.toString(16)}, the retarget rule requires 0x${expectedBits.toString(16)}`,
     );
     const mtp = medianTimePast(view);
-    ensure(block.header.time > mtp, 'TIME_TOO_OLD', `time ${block.header.time} is not after the median time past ${mtp}`);
+    ensure(
+      block.header.time > mtp,
+      'TIME_TOO_OLD',
+      `time ${block.header.time} is not after the median time past ${mtp}`,
+    );
     const latest = ctx.now + this.spec.maxFutureDriftSeconds;
-    ensure(block.header.time <= latest, 'TIME_TOO_NEW', `time ${block.header.time} is more than ${this.spec.maxFutureDriftSeconds}s in the future`);
+    ensure(
+      block.header.time <= latest,
+      'TIME_TOO_NEW',
+      `time ${block.header.time} is more than ${this.spec.maxFutureDriftSeconds}s in the future`,
+    );
     if (handInvalidated) {
       const node = this.addNode(block, parent, 'invalid-parent');
-      node.failure = { code: 'INVALID_PARENT', message: `descends from block ${handInvalidated.hash}, invalidated by hand` };
+      node.failure = {
+        code: 'INVALID_PARENT',
+        message: `descends from block ${handInvalidated.hash}, invalidated by hand`,
+      };
       return node;
     }
     const node = this.addNode(block, parent, 'accepted');
@@ -324,7 +353,11 @@ export class Chain<U = unknown> {
   private rescanCandidates(): void {
     this.candidates.clear();
     for (const node of this.nodes.values()) {
-      if (node.status !== 'invalid' && node.status !== 'invalid-parent' && node.chainwork >= this.tipNode.chainwork) {
+      if (
+        node.status !== 'invalid' &&
+        node.status !== 'invalid-parent' &&
+        node.chainwork >= this.tipNode.chainwork
+      ) {
         this.candidates.add(node);
       }
     }
@@ -351,7 +384,8 @@ export class Chain<U = unknown> {
         }
       }
     }
-    for (const c of this.candidates) if (c.chainwork < this.tipNode.chainwork) this.candidates.delete(c);
+    for (const c of this.candidates)
+      if (c.chainwork < this.tipNode.chainwork) this.candidates.delete(c);
   }
 
   private connectTip(node: ChainNode): void {
@@ -385,7 +419,11 @@ export class Chain<U = unknown> {
     return x;
   }
 
-  private markInvalid(node: ChainNode, error: { code: string; message: string }, out: ChainNode[]): void {
+  private markInvalid(
+    node: ChainNode,
+    error: { code: string; message: string },
+    out: ChainNode[],
+  ): void {
     node.status = 'invalid';
     node.failure = { code: error.code, message: error.message };
     out.push(node);
@@ -418,7 +456,14 @@ export class Chain<U = unknown> {
   private runControl(action: () => void): ProcessResult {
     this.touched = new Set();
     const oldTip = this.tipNode;
-    const result: ProcessResult = { status: 'accepted', hash: '', added: [], reorg: null, invalidated: [], touched: [] };
+    const result: ProcessResult = {
+      status: 'accepted',
+      hash: '',
+      added: [],
+      reorg: null,
+      invalidated: [],
+      touched: [],
+    };
     action();
     this.rescanCandidates();
     this.activateBestChain(result);

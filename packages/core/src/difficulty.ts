@@ -16,7 +16,8 @@ export const MEDIAN_TIME_SPAN = 11;
 /** Median of the last 11 block times (fewer near genesis), Bitcoin's median-time-past. */
 export function medianTimePast(view: AncestorView): number {
   const times: number[] = [];
-  for (let h = view.height; h >= 0 && times.length < MEDIAN_TIME_SPAN; h--) times.push(view.at(h).time);
+  for (let h = view.height; h >= 0 && times.length < MEDIAN_TIME_SPAN; h--)
+    times.push(view.at(h).time);
   times.sort((a, b) => a - b);
   return times[Math.floor(times.length / 2)]!;
 }
@@ -41,21 +42,37 @@ export function bitcoinRetarget(
   return targetToBits(target);
 }
 
-function bitcoinNextBits(view: AncestorView, spec: ChainSpec, window: number, powLimit: bigint): number {
+function bitcoinNextBits(
+  view: AncestorView,
+  spec: ChainSpec,
+  window: number,
+  powLimit: bigint,
+): number {
   const parent = view.at(view.height);
   const nextHeight = view.height + 1;
   if (nextHeight % window !== 0) return parent.bits;
   // Bitcoin measures the window from its first block, so it spans window-1 intervals
   // (the famous off-by-one); kept for fidelity, so real Bitcoin retargets reproduce.
   const first = view.at(nextHeight - window);
-  return bitcoinRetarget(parent.bits, first.time, parent.time, window * spec.targetBlockTimeSeconds, powLimit);
+  return bitcoinRetarget(
+    parent.bits,
+    first.time,
+    parent.time,
+    window * spec.targetBlockTimeSeconds,
+    powLimit,
+  );
 }
 
 /**
  * zawy12's LWMA-1: a per-block rule that weights recent solve times linearly more, suited
  * to small devnets whose hash rate jumps when a miner joins or leaves.
  */
-function lwmaNextBits(view: AncestorView, spec: ChainSpec, maxWindow: number, powLimit: bigint): number {
+function lwmaNextBits(
+  view: AncestorView,
+  spec: ChainSpec,
+  maxWindow: number,
+  powLimit: bigint,
+): number {
   const height = view.height;
   // Young chains average over the blocks they have, so a devnet adapts from block 2 on.
   const window = Math.min(maxWindow, height);
@@ -71,7 +88,9 @@ function lwmaNextBits(view: AncestorView, spec: ChainSpec, maxWindow: number, po
     // Out-of-order timestamps count as 1 second, never negative (zawy's safe form).
     const thisTimestamp = block.time > previousTimestamp ? block.time : previousTimestamp + 1;
     // Capping a solve time at 6T avoids a big drop after one slow block.
-    const solveTime = BigInt(Math.min(6 * spec.targetBlockTimeSeconds, thisTimestamp - previousTimestamp));
+    const solveTime = BigInt(
+      Math.min(6 * spec.targetBlockTimeSeconds, thisTimestamp - previousTimestamp),
+    );
     previousTimestamp = thisTimestamp;
     weightedSolveTimes += solveTime * j;
     sumTargets += bitsToTarget(block.bits);

@@ -29,7 +29,8 @@ export function encodeHeader(header: Header): Uint8Array {
 }
 
 export function decodeHeader(bytes: Uint8Array): Header {
-  if (bytes.length !== HEADER_BYTES) throw new RangeError(`a header is ${HEADER_BYTES} bytes, got ${bytes.length}`);
+  if (bytes.length !== HEADER_BYTES)
+    throw new RangeError(`a header is ${HEADER_BYTES} bytes, got ${bytes.length}`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   return {
     version: view.getUint32(0, true),

@@ -30,6 +30,7 @@ export function findLocatorFork(chain: Chain, locator: readonly string[]): Chain
 /** Up to `limit` active blocks after `fork`, lowest first. */
 export function activeBlocksAfter(chain: Chain, fork: ChainNode, limit: number): ChainNode[] {
   const out: ChainNode[] = [];
-  for (let h = fork.height + 1; h <= chain.height && out.length < limit; h++) out.push(chain.atHeight(h)!);
+  for (let h = fork.height + 1; h <= chain.height && out.length < limit; h++)
+    out.push(chain.atHeight(h)!);
   return out;
 }

@@ -98,11 +98,15 @@ function amount(v: unknown, field: string): bigint {
   if (typeof v === 'bigint' && v >= 0n) return v;
   if (typeof v === 'string' && /^(0|[1-9][0-9]*)$/.test(v)) return BigInt(v);
   if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return BigInt(v);
-  throw new SpecError(field, `must be a non-negative integer as a decimal string, got ${JSON.stringify(v)}`);
+  throw new SpecError(
+    field,
+    `must be a non-negative integer as a decimal string, got ${JSON.stringify(v)}`,
+  );
 }
 
 function str(v: unknown, field: string): string {
-  if (typeof v !== 'string' || v.length === 0) throw new SpecError(field, 'must be a non-empty string');
+  if (typeof v !== 'string' || v.length === 0)
+    throw new SpecError(field, 'must be a non-empty string');
   return v;
 }
 
@@ -123,22 +127,45 @@ function bits(v: unknown, field: string): number {
 }
 
 function retarget(v: unknown, field: string): RetargetRule {
-  if (!isObject(v)) throw new SpecError(field, 'must be an object like {"rule": "lwma", "windowBlocks": 30}');
+  if (!isObject(v))
+    throw new SpecError(field, 'must be an object like {"rule": "lwma", "windowBlocks": 30}');
   switch (v.rule) {
     case 'fixed':
       return { rule: 'fixed' };
     case 'bitcoin':
     case 'lwma':
-      return { rule: v.rule, windowBlocks: int(v.windowBlocks, `${field}.windowBlocks`, 1, 100_000) };
+      return {
+        rule: v.rule,
+        windowBlocks: int(v.windowBlocks, `${field}.windowBlocks`, 1, 100_000),
+      };
     default:
-      throw new SpecError(`${field}.rule`, `must be one of fixed, bitcoin, lwma, got ${JSON.stringify(v.rule)}`);
+      throw new SpecError(
+        `${field}.rule`,
+        `must be one of fixed, bitcoin, lwma, got ${JSON.stringify(v.rule)}`,
+      );
   }
 }
 
 const KNOWN_FIELDS = new Set([
-  'extends', 'name', 'chainId', 'level', 'devnet', 'coin', 'genesis', 'targetBlockTimeSeconds',
-  'retarget', 'powLimitBits', 'blockReward', 'halvingIntervalBlocks', 'maxBlockBytes',
-  'maxDataItemBytes', 'maxFutureDriftSeconds', 'maxAmount', 'minFee', 'blockGasLimit', 'devKeys',
+  'extends',
+  'name',
+  'chainId',
+  'level',
+  'devnet',
+  'coin',
+  'genesis',
+  'targetBlockTimeSeconds',
+  'retarget',
+  'powLimitBits',
+  'blockReward',
+  'halvingIntervalBlocks',
+  'maxBlockBytes',
+  'maxDataItemBytes',
+  'maxFutureDriftSeconds',
+  'maxAmount',
+  'minFee',
+  'blockGasLimit',
+  'devKeys',
 ]);
 
 /**
@@ -148,7 +175,11 @@ const KNOWN_FIELDS = new Set([
 export function loadSpec(input: string | unknown): ChainSpec {
   if (typeof input === 'string') {
     const spec = builtinSpec(input);
-    if (!spec) throw new SpecError('name', `unknown built-in spec ${JSON.stringify(input)} (built in: ${BUILTIN_SPEC_NAMES.join(', ')})`);
+    if (!spec)
+      throw new SpecError(
+        'name',
+        `unknown built-in spec ${JSON.stringify(input)} (built in: ${BUILTIN_SPEC_NAMES.join(', ')})`,
+      );
     return spec;
   }
   if (!isObject(input)) throw new SpecError('(root)', 'must be a JSON object');
@@ -158,9 +189,11 @@ export function loadSpec(input: string | unknown): ChainSpec {
   let base: ChainSpec | undefined;
   if (input.extends !== undefined) {
     base = builtinSpec(str(input.extends, 'extends'));
-    if (!base) throw new SpecError('extends', `unknown built-in spec ${JSON.stringify(input.extends)}`);
+    if (!base)
+      throw new SpecError('extends', `unknown built-in spec ${JSON.stringify(input.extends)}`);
   }
-  const pick = <K extends keyof ChainSpec>(key: K): unknown => (input[key] !== undefined ? input[key] : base?.[key]);
+  const pick = <K extends keyof ChainSpec>(key: K): unknown =>
+    input[key] !== undefined ? input[key] : base?.[key];
   const required = (key: keyof ChainSpec): unknown => {
     const v = pick(key);
     if (v === undefined) throw new SpecError(key, 'is required');
@@ -173,12 +206,15 @@ export function loadSpec(input: string | unknown): ChainSpec {
   const genesisIn = required('genesis');
   if (!isObject(genesisIn)) throw new SpecError('genesis', 'must be an object');
   const baseGenesis = base?.genesis;
-  const g = (key: string): unknown => (genesisIn[key] !== undefined ? genesisIn[key] : (baseGenesis as Json | undefined)?.[key]);
+  const g = (key: string): unknown =>
+    genesisIn[key] !== undefined ? genesisIn[key] : (baseGenesis as Json | undefined)?.[key];
 
   const dataIn = g('data') ?? [];
-  if (!Array.isArray(dataIn) || dataIn.some((d) => typeof d !== 'string')) throw new SpecError('genesis.data', 'must be an array of strings');
+  if (!Array.isArray(dataIn) || dataIn.some((d) => typeof d !== 'string'))
+    throw new SpecError('genesis.data', 'must be an array of strings');
   const allocIn = g('allocations') ?? {};
-  if (!isObject(allocIn)) throw new SpecError('genesis.allocations', 'must map addresses to amounts');
+  if (!isObject(allocIn))
+    throw new SpecError('genesis.allocations', 'must map addresses to amounts');
   const allocations: Record<string, bigint> = {};
   for (const [address, value] of Object.entries(allocIn)) {
     let checksummed: string;
@@ -191,7 +227,10 @@ export function loadSpec(input: string | unknown): ChainSpec {
   }
 
   const devKeysIn = pick('devKeys') ?? [];
-  if (!Array.isArray(devKeysIn) || devKeysIn.some((k) => typeof k !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(k))) {
+  if (
+    !Array.isArray(devKeysIn) ||
+    devKeysIn.some((k) => typeof k !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(k))
+  ) {
     throw new SpecError('devKeys', 'must be an array of 0x-prefixed 32-byte private keys');
   }
 
@@ -212,14 +251,29 @@ export function loadSpec(input: string | unknown): ChainSpec {
       data: dataIn as string[],
       allocations,
     },
-    targetBlockTimeSeconds: int(required('targetBlockTimeSeconds'), 'targetBlockTimeSeconds', 1, 86_400),
+    targetBlockTimeSeconds: int(
+      required('targetBlockTimeSeconds'),
+      'targetBlockTimeSeconds',
+      1,
+      86_400,
+    ),
     retarget: retarget(required('retarget'), 'retarget'),
     powLimitBits: bits(required('powLimitBits'), 'powLimitBits'),
     blockReward: amount(required('blockReward'), 'blockReward'),
-    halvingIntervalBlocks: int(pick('halvingIntervalBlocks') ?? 0, 'halvingIntervalBlocks', 0, 0xffffffff),
+    halvingIntervalBlocks: int(
+      pick('halvingIntervalBlocks') ?? 0,
+      'halvingIntervalBlocks',
+      0,
+      0xffffffff,
+    ),
     maxBlockBytes: int(required('maxBlockBytes'), 'maxBlockBytes', 1000, 64 * 1024 * 1024),
     maxDataItemBytes: int(pick('maxDataItemBytes') ?? 4096, 'maxDataItemBytes', 1, 1024 * 1024),
-    maxFutureDriftSeconds: int(pick('maxFutureDriftSeconds') ?? 7200, 'maxFutureDriftSeconds', 0, 86_400 * 365),
+    maxFutureDriftSeconds: int(
+      pick('maxFutureDriftSeconds') ?? 7200,
+      'maxFutureDriftSeconds',
+      0,
+      86_400 * 365,
+    ),
     maxAmount: amount(pick('maxAmount') ?? (1n << 128n) - 1n, 'maxAmount'),
     minFee: amount(pick('minFee') ?? 0n, 'minFee'),
     blockGasLimit: amount(pick('blockGasLimit') ?? 30_000_000n, 'blockGasLimit'),
@@ -228,9 +282,12 @@ export function loadSpec(input: string | unknown): ChainSpec {
   if (bitsToTarget(spec.genesis.bits) > bitsToTarget(spec.powLimitBits)) {
     throw new SpecError('genesis.bits', 'is easier than powLimitBits');
   }
-  if (spec.maxAmount < 1n || spec.maxAmount >= 1n << 128n) throw new SpecError('maxAmount', 'must be in 1..2^128-1');
-  if (level === 1 && Object.keys(allocations).length > 0) throw new SpecError('genesis.allocations', 'level 1 chains have no balances');
-  if (level >= 2 && spec.genesis.data.length > 0) throw new SpecError('genesis.data', 'only level 1 chains carry data items');
+  if (spec.maxAmount < 1n || spec.maxAmount >= 1n << 128n)
+    throw new SpecError('maxAmount', 'must be in 1..2^128-1');
+  if (level === 1 && Object.keys(allocations).length > 0)
+    throw new SpecError('genesis.allocations', 'level 1 chains have no balances');
+  if (level >= 2 && spec.genesis.data.length > 0)
+    throw new SpecError('genesis.data', 'only level 1 chains carry data items');
   return spec;
 }
 

@@ -118,9 +118,15 @@ export function checkTxAmounts(tx: Tx, maxAmount: bigint = MAX_U128): void {
   }
   if (tx.kind === 'contract') {
     if (tx.fee !== 0n)
-      throw new RuleError('MALFORMED_TX', 'a contract tx pays gasUsed × gasPrice: its fee must be 0');
+      throw new RuleError(
+        'MALFORMED_TX',
+        'a contract tx pays gasUsed × gasPrice: its fee must be 0',
+      );
     if (tx.amount > maxAmount)
-      throw new RuleError('AMOUNT_OUT_OF_RANGE', `amount must be in [0, ${maxAmount}], got ${tx.amount}`);
+      throw new RuleError(
+        'AMOUNT_OUT_OF_RANGE',
+        `amount must be in [0, ${maxAmount}], got ${tx.amount}`,
+      );
     checkGasLimit(tx.gasLimit);
     checkU128(tx.gasPrice, 'gasPrice');
     return;
@@ -241,7 +247,16 @@ export function decodeTx(bytes: Uint8Array, opts: DecodeTxOptions = {}): Tx {
     if (from.some((b) => b !== 0))
       throw new RuleError('MALFORMED_TX', 'a coinbase has a zero from');
     if (fee !== 0n) throw new RuleError('MALFORMED_TX', 'a coinbase pays no fee');
-    const cb: CoinbaseTx = { kind: 'coinbase', from: null, to, amount, fee: 0n, nonce, chainId, sig: null };
+    const cb: CoinbaseTx = {
+      kind: 'coinbase',
+      from: null,
+      to,
+      amount,
+      fee: 0n,
+      nonce,
+      chainId,
+      sig: null,
+    };
     if (withRoot) cb.data = toHex(bytes.subarray(TX_SIGNING_BYTES));
     return cb;
   }
@@ -320,7 +335,13 @@ export function signTx(
   if (unsigned.from !== undefined && parseAddress(unsigned.from) !== from) {
     throw new RuleError('INVALID_SIGNATURE', `the key signs for ${from}, not ${unsigned.from}`);
   }
-  const base = { from, amount: unsigned.amount, nonce: unsigned.nonce, chainId: unsigned.chainId, sig: '0x' };
+  const base = {
+    from,
+    amount: unsigned.amount,
+    nonce: unsigned.nonce,
+    chainId: unsigned.chainId,
+    sig: '0x',
+  };
   const tx: SignedTx =
     unsigned.kind === 'contract'
       ? {
@@ -375,7 +396,10 @@ function parseLowS(tx: SignedTx): { sig64: Uint8Array; v: number } | null {
 /** The uncompressed public key that signed `digest`, or null. */
 function recoverSignerKey(sig64: Uint8Array, v: number, digest: Uint8Array): Uint8Array | null {
   try {
-    return secp.recoverPublicKey(concatBytes(Uint8Array.of(v), sig64), digest, { prehash: false, isCompressed: false });
+    return secp.recoverPublicKey(concatBytes(Uint8Array.of(v), sig64), digest, {
+      prehash: false,
+      isCompressed: false,
+    });
   } catch {
     return null;
   }
@@ -411,7 +435,12 @@ export function verifyTx(tx: Tx, cache?: SignatureCache): boolean {
   return valid;
 }
 
-function verifyUncached(tx: SignedTx, digest: Uint8Array, fromBytes: Uint8Array, cache?: SignatureCache): boolean {
+function verifyUncached(
+  tx: SignedTx,
+  digest: Uint8Array,
+  fromBytes: Uint8Array,
+  cache?: SignatureCache,
+): boolean {
   const parsed = parseLowS(tx);
   if (!parsed) return false;
   // Known sender: a plain verify against its key (fast when native) instead of a recovery.
@@ -580,8 +609,11 @@ export function parseTx(json: unknown, opts: ParseTxOptions = {}): Tx {
   const level3 = (opts.level ?? 2) >= 3;
   const contractKeys = CONTRACT_JSON_KEYS.filter((k) => Object.hasOwn(j, k));
   if (contractKeys.length === CONTRACT_JSON_KEYS.length && !level3)
-    throw new RuleError('TX_NOT_ALLOWED', 'contract txs (data, gasLimit, gasPrice) need a level-3 chain');
-  if (level3 && (contractKeys.length > 0) && !(j.from === null && j.sig === null)) {
+    throw new RuleError(
+      'TX_NOT_ALLOWED',
+      'contract txs (data, gasLimit, gasPrice) need a level-3 chain',
+    );
+  if (level3 && contractKeys.length > 0 && !(j.from === null && j.sig === null)) {
     return parseContractTx(j, opts.maxAmount ?? MAX_U128);
   }
   for (const key of Object.keys(j)) {
@@ -655,7 +687,8 @@ function parseContractTx(j: Record<string, unknown>, maxAmount: bigint): Contrac
     if (!Object.hasOwn(j, key) || j[key] === undefined)
       throw new RuleError('MALFORMED_TX', `missing field ${key}`);
   }
-  if (typeof j.from !== 'string') throw new RuleError('MALFORMED_TX', 'from must be an address string');
+  if (typeof j.from !== 'string')
+    throw new RuleError('MALFORMED_TX', 'from must be an address string');
   if (j.to !== null && typeof j.to !== 'string')
     throw new RuleError('MALFORMED_TX', 'to must be an address string, or null to deploy');
   checkU32(j.chainId, 'chainId');
@@ -665,7 +698,10 @@ function parseContractTx(j: Record<string, unknown>, maxAmount: bigint): Contrac
   checkData(j.data, 'data');
   const fee = parseDecimal(j.fee, 'fee');
   if (fee !== 0n)
-    throw new RuleError('MALFORMED_TX', 'a contract tx pays gasUsed × gasPrice: its fee must be "0"');
+    throw new RuleError(
+      'MALFORMED_TX',
+      'a contract tx pays gasUsed × gasPrice: its fee must be "0"',
+    );
   const tx: ContractTx = {
     kind: 'contract',
     from: parseAddress(j.from),

@@ -10,7 +10,12 @@ import type { Block, ChainSpec, Tx } from '../src/types.js';
 
 /** Easy, fixed difficulty: every hash has a 50 % chance, so solving takes ~2 tries. */
 export function easySpec(base: string, overrides: Record<string, unknown> = {}): ChainSpec {
-  return loadSpec({ extends: base, genesis: { bits: 0x207fffff }, retarget: { rule: 'fixed' }, ...overrides });
+  return loadSpec({
+    extends: base,
+    genesis: { bits: 0x207fffff },
+    retarget: { rule: 'fixed' },
+    ...overrides,
+  });
 }
 
 export class BlockGenerator {
@@ -42,7 +47,11 @@ export class BlockGenerator {
    * A valid block `name` on `parent`. The scratch chain only tracks headers, so level-2
    * payloads are not state-checked here: the chain under test does that.
    */
-  next(name: string, parent: string, payload: { data?: string[]; txs?: Tx[]; coinbase?: string; time?: number } = {}): Block {
+  next(
+    name: string,
+    parent: string,
+    payload: { data?: string[]; txs?: Tx[]; coinbase?: string; time?: number } = {},
+  ): Block {
     this.nextTime += 10;
     const parentBlock = this.block(parent);
     const parentNode = this.scratch.get(parentBlock.hash)!;
@@ -68,7 +77,9 @@ export class BlockGenerator {
 
   private addHeaderOnly(block: Block, parent: ChainNode): void {
     // Inject into the scratch tree without state rules: it exists to answer bits/time questions.
-    const internals = this.scratch as unknown as { addNode(b: Block, p: ChainNode, s: string): ChainNode };
+    const internals = this.scratch as unknown as {
+      addNode(b: Block, p: ChainNode, s: string): ChainNode;
+    };
     internals.addNode(block, parent, 'valid');
   }
 }

@@ -17,8 +17,17 @@ const [a0, a1, a2] = [k0, k1, k2].map(privateKeyToAddress) as [string, string, s
 const fresh = privateKeyToAddress('0x' + '42'.repeat(32)); // an account with nothing
 const COIN = 10n ** 18n;
 
-function transfer(key: string, to: string, amount: bigint, nonce: number, extra: Partial<TransferTx> = {}): TransferTx {
-  return { ...signTx({ to, amount, fee: spec.minFee, nonce, chainId: spec.chainId }, key), ...extra };
+function transfer(
+  key: string,
+  to: string,
+  amount: bigint,
+  nonce: number,
+  extra: Partial<TransferTx> = {},
+): TransferTx {
+  return {
+    ...signTx({ to, amount, fee: spec.minFee, nonce, chainId: spec.chainId }, key),
+    ...extra,
+  };
 }
 
 const newChain = () => new Chain(spec, new LedgerMachine(spec));
@@ -28,7 +37,10 @@ describe('chain: level 2 blocks', () => {
   it('pays the coinbase and moves funds', () => {
     const gen = new BlockGenerator(spec);
     const chain = newChain();
-    const b1 = gen.next('b1', 'genesis', { txs: [transfer(k0, fresh, 5n * COIN, 0)], coinbase: a2 });
+    const b1 = gen.next('b1', 'genesis', {
+      txs: [transfer(k0, fresh, 5n * COIN, 0)],
+      coinbase: a2,
+    });
     expect(chain.processBlock(b1, { now: NOW }).status).toBe('accepted');
     expect(ledger(chain).get(fresh).balance).toBe(5n * COIN);
     expect(ledger(chain).get(a0).nonce).toBe(1);
@@ -39,7 +51,10 @@ describe('chain: level 2 blocks', () => {
   it('an overspend chain inside one block is valid in order and invalid the other way round', () => {
     const first = transfer(k0, fresh, 3n * COIN, 0);
     const freshKey = '0x' + '42'.repeat(32);
-    const second = signTx({ to: a1, amount: 2n * COIN, fee: spec.minFee, nonce: 0, chainId: spec.chainId }, freshKey);
+    const second = signTx(
+      { to: a1, amount: 2n * COIN, fee: spec.minFee, nonce: 0, chainId: spec.chainId },
+      freshKey,
+    );
     const inOrder = new BlockGenerator(spec).next('b1', 'genesis', { txs: [first, second] });
     const reversed = new BlockGenerator(spec).next('b1', 'genesis', { txs: [second, first] });
     const c1 = newChain();
@@ -56,18 +71,43 @@ describe('chain: level 2 blocks', () => {
     const gen = new BlockGenerator(spec);
     const good = transfer(k0, a1, COIN, 0);
     const cases: [string, () => TxBlock, string][] = [
-      ['tampered amount (bad signature)', () => gen.next('x1', 'genesis', { txs: [{ ...good, amount: 2n * COIN }] }) as TxBlock, 'INVALID_SIGNATURE'],
-      ['tx for another chain', () => gen.next('x2', 'genesis', { txs: [signTx({ to: a1, amount: COIN, fee: 1n, nonce: 0, chainId: 7 }, k0)] }) as TxBlock, 'WRONG_CHAIN'],
+      [
+        'tampered amount (bad signature)',
+        () => gen.next('x1', 'genesis', { txs: [{ ...good, amount: 2n * COIN }] }) as TxBlock,
+        'INVALID_SIGNATURE',
+      ],
+      [
+        'tx for another chain',
+        () =>
+          gen.next('x2', 'genesis', {
+            txs: [signTx({ to: a1, amount: COIN, fee: 1n, nonce: 0, chainId: 7 }, k0)],
+          }) as TxBlock,
+        'WRONG_CHAIN',
+      ],
       // a second tx with the nonce the first one used
-      ['replayed nonce', () => gen.next('x3', 'genesis', { txs: [good, transfer(k0, a2, COIN, 0)] }) as TxBlock, 'BAD_NONCE'],
-      ['spending more than the balance', () => gen.next('x4', 'genesis', { txs: [transfer(k0, a1, 20_000n * COIN, 0)] }) as TxBlock, 'INSUFFICIENT_FUNDS'],
-      ['duplicate tx', () => gen.next('x5', 'genesis', { txs: [good, good] }) as TxBlock, 'DUPLICATE_TX'],
+      [
+        'replayed nonce',
+        () => gen.next('x3', 'genesis', { txs: [good, transfer(k0, a2, COIN, 0)] }) as TxBlock,
+        'BAD_NONCE',
+      ],
+      [
+        'spending more than the balance',
+        () => gen.next('x4', 'genesis', { txs: [transfer(k0, a1, 20_000n * COIN, 0)] }) as TxBlock,
+        'INSUFFICIENT_FUNDS',
+      ],
+      [
+        'duplicate tx',
+        () => gen.next('x5', 'genesis', { txs: [good, good] }) as TxBlock,
+        'DUPLICATE_TX',
+      ],
       [
         'coinbase claims more than reward + fees',
         () => {
           const b = gen.next('x6', 'genesis', { txs: [good] }) as TxBlock;
           const coinbase = { ...b.txs[0]!, amount: b.txs[0]!.amount + 1n };
-          return solveBlock(assembleBlock({ ...b.header, height: 1 }, { txs: [coinbase, ...b.txs.slice(1)] })) as TxBlock;
+          return solveBlock(
+            assembleBlock({ ...b.header, height: 1 }, { txs: [coinbase, ...b.txs.slice(1)] }),
+          ) as TxBlock;
         },
         'BAD_COINBASE_AMOUNT',
       ],
@@ -75,7 +115,9 @@ describe('chain: level 2 blocks', () => {
         'no coinbase',
         () => {
           const b = gen.next('x7', 'genesis', { txs: [good] }) as TxBlock;
-          return solveBlock(assembleBlock({ ...b.header, height: 1 }, { txs: b.txs.slice(1) })) as TxBlock;
+          return solveBlock(
+            assembleBlock({ ...b.header, height: 1 }, { txs: b.txs.slice(1) }),
+          ) as TxBlock;
         },
         'NO_COINBASE',
       ],
@@ -103,24 +145,38 @@ describe('chain: level 2 blocks', () => {
           const addr = privateKeyToAddress(from);
           const nonce = nonces.get(addr) ?? 0;
           nonces.set(addr, nonce + 1);
-          return transfer(from, privateKeyToAddress(keys[(seed + h + i + 1) % keys.length]!), BigInt(1 + ((seed * 7 + h + i) % 50)) * COIN, nonce);
+          return transfer(
+            from,
+            privateKeyToAddress(keys[(seed + h + i + 1) % keys.length]!),
+            BigInt(1 + ((seed * 7 + h + i) % 50)) * COIN,
+            nonce,
+          );
         }),
       );
     };
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }), fc.nat(1000), (lenA, lenB, seed) => {
-        const gen = new BlockGenerator(spec);
-        const a = branchTxs(seed, lenA).map((txs, i) => gen.next(`a${i}`, i === 0 ? 'genesis' : `a${i - 1}`, { txs, coinbase: a0 }));
-        const b = branchTxs(seed + 1, lenB).map((txs, i) => gen.next(`b${i}`, i === 0 ? 'genesis' : `b${i - 1}`, { txs, coinbase: a1 }));
-        const chain = newChain();
-        // deliver A fully, then B: if B is longer, its arrival forces a reorg
-        for (const blk of [...a, ...b]) chain.processBlock(blk, { now: NOW });
-        const winner = lenB > lenA ? b : a;
-        const replay = newChain();
-        for (const blk of winner) replay.processBlock(blk, { now: NOW });
-        expect(chain.tip.hash).toBe(winner.at(-1)!.hash);
-        expect(ledger(chain).serialize()).toBe(ledger(replay).serialize());
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.nat(1000),
+        (lenA, lenB, seed) => {
+          const gen = new BlockGenerator(spec);
+          const a = branchTxs(seed, lenA).map((txs, i) =>
+            gen.next(`a${i}`, i === 0 ? 'genesis' : `a${i - 1}`, { txs, coinbase: a0 }),
+          );
+          const b = branchTxs(seed + 1, lenB).map((txs, i) =>
+            gen.next(`b${i}`, i === 0 ? 'genesis' : `b${i - 1}`, { txs, coinbase: a1 }),
+          );
+          const chain = newChain();
+          // deliver A fully, then B: if B is longer, its arrival forces a reorg
+          for (const blk of [...a, ...b]) chain.processBlock(blk, { now: NOW });
+          const winner = lenB > lenA ? b : a;
+          const replay = newChain();
+          for (const blk of winner) replay.processBlock(blk, { now: NOW });
+          expect(chain.tip.hash).toBe(winner.at(-1)!.hash);
+          expect(ledger(chain).serialize()).toBe(ledger(replay).serialize());
+        },
+      ),
       { numRuns: 25 },
     );
   });

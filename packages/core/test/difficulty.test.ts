@@ -15,7 +15,9 @@ describe('Bitcoin retarget', () => {
     ['lower clamp (block 68544)', 0x1c05a3f4, 1279008237, 1279297671, 0x1c0168fd],
     ['upper clamp (block 48384)', 0x1c387f6f, 1263163443, 1269211443, 0x1d00e1fd],
   ])('%s', (_name, lastBits, firstTime, lastTime, expected) => {
-    expect(bitcoinRetarget(lastBits, firstTime, lastTime, TWO_WEEKS, MAINNET_POW_LIMIT)).toBe(expected);
+    expect(bitcoinRetarget(lastBits, firstTime, lastTime, TWO_WEEKS, MAINNET_POW_LIMIT)).toBe(
+      expected,
+    );
   });
 });
 
@@ -29,7 +31,10 @@ function specWith(overrides: Partial<Record<string, unknown>>): ChainSpec {
 
 describe('nextBits', () => {
   it('bitcoin rule keeps bits between retargets and retargets on window boundaries', () => {
-    const spec = specWith({ retarget: { rule: 'bitcoin', windowBlocks: 10 }, targetBlockTimeSeconds: 10 });
+    const spec = specWith({
+      retarget: { rule: 'bitcoin', windowBlocks: 10 },
+      targetBlockTimeSeconds: 10,
+    });
     const g = spec.genesis;
     // 10 blocks (heights 0..9) twice as fast as targeted: 5 s apart
     const blocks = Array.from({ length: 10 }, (_, i) => ({ time: g.time + 5 * i, bits: g.bits }));
@@ -37,11 +42,16 @@ describe('nextBits', () => {
     const next = nextBits(viewOf(blocks), spec);
     // Window spans 9 intervals = 45 s of the 100 s expected: target × 0.45 (harder).
     expect(bitsToTarget(next)).toBeLessThan(bitsToTarget(g.bits));
-    expect(next).toBe(bitcoinRetarget(g.bits, g.time, g.time + 45, 100, bitsToTarget(spec.powLimitBits)));
+    expect(next).toBe(
+      bitcoinRetarget(g.bits, g.time, g.time + 45, 100, bitsToTarget(spec.powLimitBits)),
+    );
   });
 
   it('lwma makes blocks harder when they come fast and easier when slow', () => {
-    const spec = specWith({ retarget: { rule: 'lwma', windowBlocks: 10 }, targetBlockTimeSeconds: 10 });
+    const spec = specWith({
+      retarget: { rule: 'lwma', windowBlocks: 10 },
+      targetBlockTimeSeconds: 10,
+    });
     const g = spec.genesis;
     const fast = Array.from({ length: 12 }, (_, i) => ({ time: g.time + 2 * i, bits: g.bits }));
     const slow = Array.from({ length: 12 }, (_, i) => ({ time: g.time + 30 * i, bits: g.bits }));
@@ -54,15 +64,31 @@ describe('nextBits', () => {
   });
 
   it('lwma never goes easier than the pow limit and survives out-of-order timestamps', () => {
-    const spec = specWith({ retarget: { rule: 'lwma', windowBlocks: 5 }, genesis: { bits: 0x207fffff } });
+    const spec = specWith({
+      retarget: { rule: 'lwma', windowBlocks: 5 },
+      genesis: { bits: 0x207fffff },
+    });
     const g = spec.genesis;
-    const wild = [0, 1000, 10, 5000, 3, 100000].map((dt) => ({ time: g.time + dt, bits: 0x207fffff }));
-    expect(bitsToTarget(nextBits(viewOf(wild), spec)) <= bitsToTarget(spec.powLimitBits)).toBe(true);
+    const wild = [0, 1000, 10, 5000, 3, 100000].map((dt) => ({
+      time: g.time + dt,
+      bits: 0x207fffff,
+    }));
+    expect(bitsToTarget(nextBits(viewOf(wild), spec)) <= bitsToTarget(spec.powLimitBits)).toBe(
+      true,
+    );
   });
 
   it('fixed rule always answers the genesis bits', () => {
     const spec = specWith({ retarget: { rule: 'fixed' } });
-    expect(nextBits(viewOf([{ time: 0, bits: spec.genesis.bits }, { time: 1, bits: spec.genesis.bits }]), spec)).toBe(spec.genesis.bits);
+    expect(
+      nextBits(
+        viewOf([
+          { time: 0, bits: spec.genesis.bits },
+          { time: 1, bits: spec.genesis.bits },
+        ]),
+        spec,
+      ),
+    ).toBe(spec.genesis.bits);
   });
 });
 

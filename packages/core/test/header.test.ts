@@ -6,13 +6,16 @@ import { toHex } from '../src/bytes.js';
 import { BITCOIN_HEADERS } from './bitcoin-vectors.js';
 
 describe('header', () => {
-  it.each(BITCOIN_HEADERS)('Bitcoin block $height hashes to its known hash and meets its target', ({ hash, header }) => {
-    const bytes = encodeHeader(header);
-    expect(bytes.length).toBe(80);
-    expect(hashHeader(bytes)).toBe(hash);
-    expect(checkProofOfWork(hash, header.bits)).toBe(true);
-    expect(decodeHeader(bytes)).toEqual(header);
-  });
+  it.each(BITCOIN_HEADERS)(
+    'Bitcoin block $height hashes to its known hash and meets its target',
+    ({ hash, header }) => {
+      const bytes = encodeHeader(header);
+      expect(bytes.length).toBe(80);
+      expect(hashHeader(bytes)).toBe(hash);
+      expect(checkProofOfWork(hash, header.bits)).toBe(true);
+      expect(decodeHeader(bytes)).toEqual(header);
+    },
+  );
 
   it('encodes the genesis header exactly as Bitcoin serializes it', () => {
     expect(toHex(encodeHeader(BITCOIN_HEADERS[0]!.header))).toBe(
@@ -40,9 +43,19 @@ describe('header', () => {
     const u32 = fc.integer({ min: 0, max: 0xffffffff });
     const hash = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => toHex(b));
     fc.assert(
-      fc.property(fc.record({ version: u32, prevHash: hash, merkleRoot: hash, time: u32, bits: u32, nonce: u32 }), (h) => {
-        expect(decodeHeader(encodeHeader(h))).toEqual(h);
-      }),
+      fc.property(
+        fc.record({
+          version: u32,
+          prevHash: hash,
+          merkleRoot: hash,
+          time: u32,
+          bits: u32,
+          nonce: u32,
+        }),
+        (h) => {
+          expect(decodeHeader(encodeHeader(h))).toEqual(h);
+        },
+      ),
     );
   });
 });

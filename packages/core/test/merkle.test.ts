@@ -6,7 +6,9 @@ import { BITCOIN_HEADERS, BLOCK_170_TXIDS } from './bitcoin-vectors.js';
 
 describe('merkle root', () => {
   it('of Bitcoin block 170 matches its header', () => {
-    expect(merkleRoot(BLOCK_170_TXIDS)).toBe(BITCOIN_HEADERS.find((b) => b.height === 170)!.header.merkleRoot);
+    expect(merkleRoot(BLOCK_170_TXIDS)).toBe(
+      BITCOIN_HEADERS.find((b) => b.height === 170)!.header.merkleRoot,
+    );
   });
 
   it('of a single item is the item itself (Bitcoin blocks 1 and 2: coinbase only)', () => {
@@ -19,6 +21,8 @@ describe('merkle root', () => {
     const [a, b, c] = [1, 2, 3].map((i) => sha256d(Uint8Array.of(i)));
     const ab = sha256d(concatBytes(a!, b!));
     const cc = sha256d(concatBytes(c!, c!));
-    expect(hashToDisplay(merkleRootBytes([a!, b!, c!]))).toBe(hashToDisplay(sha256d(concatBytes(ab, cc))));
+    expect(hashToDisplay(merkleRootBytes([a!, b!, c!]))).toBe(
+      hashToDisplay(sha256d(concatBytes(ab, cc))),
+    );
   });
 });

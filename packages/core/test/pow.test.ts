@@ -1,16 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { bitsToTarget, decodeBits, targetToBits, headerWork, checkProofOfWork } from '../src/pow.js';
+import {
+  bitsToTarget,
+  decodeBits,
+  targetToBits,
+  headerWork,
+  checkProofOfWork,
+} from '../src/pow.js';
 
 // Bitcoin Core's arith_uint256_tests for SetCompact/GetCompact.
 describe('compact bits', () => {
-  it.each([0, 0x00123456, 0x01003456, 0x02000056, 0x03000000, 0x04000000, 0x00923456, 0x01803456, 0x02800056, 0x03800000, 0x04800000])(
-    '0x%s decodes to zero, neither negative nor overflowing',
-    (bits) => {
-      expect(decodeBits(bits)).toEqual({ target: 0n, negative: false, overflow: false });
-      expect(() => bitsToTarget(bits)).toThrow(/zero/);
-    },
-  );
+  it.each([
+    0, 0x00123456, 0x01003456, 0x02000056, 0x03000000, 0x04000000, 0x00923456, 0x01803456,
+    0x02800056, 0x03800000, 0x04800000,
+  ])('0x%s decodes to zero, neither negative nor overflowing', (bits) => {
+    expect(decodeBits(bits)).toEqual({ target: 0n, negative: false, overflow: false });
+    expect(() => bitsToTarget(bits)).toThrow(/zero/);
+  });
 
   it.each([
     [0x01123456, 0x12n, 0x01120000],

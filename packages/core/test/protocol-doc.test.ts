@@ -34,7 +34,13 @@ function vectors(): Map<string, string> {
 
 const KEY_1 = '0x' + '0'.repeat(63) + '1';
 const exampleTx = signTx(
-  { to: '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed', amount: 1500000n, fee: 1000n, nonce: 7, chainId: 1337 },
+  {
+    to: '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed',
+    amount: 1500000n,
+    fee: 1000n,
+    nonce: 7,
+    chainId: 1337,
+  },
   KEY_1,
 );
 
@@ -65,7 +71,8 @@ const computed: Record<string, () => string> = {
   'tx-sig': () => exampleTx.sig,
   'genesis-devnet': () => genesisBlock(loadSpec('devnet')).hash,
   'genesis-devnet-data': () => genesisBlock(loadSpec('devnet-data')).hash,
-  'genesis-devnet-data-json': () => JSON.stringify(blockToJson(genesisBlock(loadSpec('devnet-data')))),
+  'genesis-devnet-data-json': () =>
+    JSON.stringify(blockToJson(genesisBlock(loadSpec('devnet-data')))),
   'dev-account-0': () => privateKeyToAddress(devPrivateKey(0)),
   'contract-tx-signing-bytes': () => toHex(encodeTxForSigning(exampleContractTx)),
   'contract-tx-txid': () => txid(exampleContractTx),

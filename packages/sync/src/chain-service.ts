@@ -55,7 +55,9 @@ export class ChainService extends EventEmitter<ChainEvents> {
     private readonly log: Logger,
   ) {
     super();
-    this.chain = new Chain(spec, stateMachineFor(spec, this.sigCache), { sanity: { sigCache: this.sigCache } });
+    this.chain = new Chain(spec, stateMachineFor(spec, this.sigCache), {
+      sanity: { sigCache: this.sigCache },
+    });
   }
 
   get state(): StateMachine {
@@ -74,10 +76,16 @@ export class ChainService extends EventEmitter<ChainEvents> {
         }
         continue;
       }
-      const result = this.chain.processBlock(entry.block, { now: Number.MAX_SAFE_INTEGER, trusted: true });
+      const result = this.chain.processBlock(entry.block, {
+        now: Number.MAX_SAFE_INTEGER,
+        trusted: true,
+      });
       if (result.status === 'accepted') count++;
       else if (result.status !== 'duplicate' && result.status !== 'invalid') {
-        this.log.warn({ hash: entry.block.hash, status: result.status }, 'stored block did not replay cleanly');
+        this.log.warn(
+          { hash: entry.block.hash, status: result.status },
+          'stored block did not replay cleanly',
+        );
       }
     }
     return count;
@@ -100,7 +108,10 @@ export class ChainService extends EventEmitter<ChainEvents> {
     const results = blocks.map((block) => {
       const result = this.chain.processBlock(block, { now: this.clock.now() });
       if (result.status === 'invalid') {
-        this.log.debug({ hash: result.hash, source, code: result.error?.code, reason: result.error?.message }, 'block rejected');
+        this.log.debug(
+          { hash: result.hash, source, code: result.error?.code, reason: result.error?.message },
+          'block rejected',
+        );
       }
       return result;
     });
@@ -112,7 +123,8 @@ export class ChainService extends EventEmitter<ChainEvents> {
 
   /** Devnet: Bitcoin Core's invalidateblock / reconsiderblock. */
   async control(action: 'invalidate' | 'reconsider', hash: string): Promise<ProcessResult> {
-    const result = action === 'invalidate' ? this.chain.invalidateBlock(hash) : this.chain.reconsiderBlock(hash);
+    const result =
+      action === 'invalidate' ? this.chain.invalidateBlock(hash) : this.chain.reconsiderBlock(hash);
     await this.store.append([], this.chain.tip.hash, { action, hash: result.hash });
     this.announce(result, 'rest');
     return result;
@@ -123,12 +135,20 @@ export class ChainService extends EventEmitter<ChainEvents> {
     if (!reorg) return;
     if (reorg.disconnected.length > 0) {
       this.log.info(
-        { from: reorg.oldTip.hash, to: reorg.newTip.hash, depth: reorg.disconnected.length, fork: reorg.forkPoint.height },
+        {
+          from: reorg.oldTip.hash,
+          to: reorg.newTip.hash,
+          depth: reorg.disconnected.length,
+          fork: reorg.forkPoint.height,
+        },
         `reorg: ${reorg.disconnected.length} block(s) disconnected, ${reorg.connected.length} connected`,
       );
     }
     for (const node of reorg.connected) {
-      this.log.debug({ height: node.height, hash: node.hash, source, at: Date.now() }, 'block connected');
+      this.log.debug(
+        { height: node.height, hash: node.hash, source, at: Date.now() },
+        'block connected',
+      );
       this.emit('connected', node, source);
     }
     this.emit('tip', reorg);

@@ -156,10 +156,14 @@ export class Gossip {
 
   /** Dials a peer's /ws. Resolves once connected (or failed); never throws. */
   connect(url: string): Promise<void> {
-    if (this.isConnectedTo(url) || this.isBanned(url) || url === this.publicUrl) return Promise.resolve();
+    if (this.isConnectedTo(url) || this.isBanned(url) || url === this.publicUrl)
+      return Promise.resolve();
     const wsUrl = url.replace(/^http/, 'ws') + '/ws';
     return new Promise((resolve) => {
-      const socket = new WebSocket(wsUrl, { maxPayload: MAX_MESSAGE_BYTES, handshakeTimeout: 5000 });
+      const socket = new WebSocket(wsUrl, {
+        maxPayload: MAX_MESSAGE_BYTES,
+        handshakeTimeout: 5000,
+      });
       const peer = this.attach(socket, 'out', url);
       socket.once('open', () => resolve());
       socket.once('error', (e) => {
@@ -191,7 +195,9 @@ export class Gossip {
       } catch {
         return this.penalise(peer, 'malformed JSON');
       }
-      this.handle(peer, message).catch((e: Error) => this.log.error({ peer: peer.url, err: e.message }, 'gossip handler failed'));
+      this.handle(peer, message).catch((e: Error) =>
+        this.log.error({ peer: peer.url, err: e.message }, 'gossip handler failed'),
+      );
     });
     socket.on('close', () => {
       this.peers.delete(peer.id);
@@ -215,16 +221,26 @@ export class Gossip {
 
   private penalise(peer: Peer, reason: string): void {
     peer.penalties++;
-    this.log.warn({ peer: peer.url ?? `inbound#${peer.id}`, reason, penalties: peer.penalties }, 'invalid data from peer');
+    this.log.warn(
+      { peer: peer.url ?? `inbound#${peer.id}`, reason, penalties: peer.penalties },
+      'invalid data from peer',
+    );
     if (peer.penalties >= PENALTY_LIMIT) {
       if (peer.url) this.banned.set(peer.url, Date.now() + BAN_MS);
-      this.log.warn({ peer: peer.url ?? `inbound#${peer.id}` }, 'dropping peer: too much invalid data');
+      this.log.warn(
+        { peer: peer.url ?? `inbound#${peer.id}` },
+        'dropping peer: too much invalid data',
+      );
       peer.close(1008, 'too much invalid data');
     }
   }
 
   private async handle(peer: Peer, raw: unknown): Promise<void> {
-    if (typeof raw !== 'object' || raw === null || typeof (raw as { type?: unknown }).type !== 'string') {
+    if (
+      typeof raw !== 'object' ||
+      raw === null ||
+      typeof (raw as { type?: unknown }).type !== 'string'
+    ) {
       return this.penalise(peer, 'message without a type');
     }
     const message = raw as Message;
@@ -236,13 +252,20 @@ export class Gossip {
       case 'blocks':
         if (!Array.isArray(message.blocks)) return this.penalise(peer, 'blocks must be a list');
         peer.syncing = false;
-        return this.onBlocks(peer, message.blocks.slice(0, MAX_BLOCKS_PER_MESSAGE), message.blocks.length > 0);
+        return this.onBlocks(
+          peer,
+          message.blocks.slice(0, MAX_BLOCKS_PER_MESSAGE),
+          message.blocks.length > 0,
+        );
       case 'getblocks':
         return this.onGetBlocks(peer, message);
       case 'tx':
         return this.onTx(peer, message.tx);
       default:
-        return this.penalise(peer, `unknown message type ${JSON.stringify((message as { type: string }).type).slice(0, 40)}`);
+        return this.penalise(
+          peer,
+          `unknown message type ${JSON.stringify((message as { type: string }).type).slice(0, 40)}`,
+        );
     }
   }
 
@@ -253,7 +276,8 @@ export class Gossip {
       return;
     }
     peer.hello = hello;
-    if (peer.url === null && typeof hello.url === 'string' && /^https?:\/\//.test(hello.url)) peer.url = hello.url;
+    if (peer.url === null && typeof hello.url === 'string' && /^https?:\/\//.test(hello.url))
+      peer.url = hello.url;
     let theirWork = 0n;
     try {
       theirWork = BigInt(hello.chainwork);
@@ -267,7 +291,11 @@ export class Gossip {
   requestBlocks(peer: Peer): void {
     if (peer.syncing) return;
     peer.syncing = true;
-    peer.send({ type: 'getblocks', locator: blockLocator(this.service.chain), limit: MAX_BLOCKS_PER_MESSAGE });
+    peer.send({
+      type: 'getblocks',
+      locator: blockLocator(this.service.chain),
+      limit: MAX_BLOCKS_PER_MESSAGE,
+    });
     // If the answer never comes, allow another request later.
     setTimeout(() => (peer.syncing = false), 15_000).unref();
   }
@@ -278,7 +306,10 @@ export class Gossip {
       try {
         parsed.push(parseBlock(json, this.service.spec));
       } catch (e) {
-        return this.penalise(peer, isRuleError(e) ? `${e.code}: ${e.message}` : 'unparseable block');
+        return this.penalise(
+          peer,
+          isRuleError(e) ? `${e.code}: ${e.message}` : 'unparseable block',
+        );
       }
     }
     for (const block of parsed) {
@@ -292,7 +323,8 @@ export class Gossip {
         // TIME_TOO_NEW may be clock skew; INVALID_PARENT may be our own doing (a block
         // invalidated by hand here). Neither is the peer's fault.
         const code = result.error?.code;
-        if (code !== 'TIME_TOO_NEW' && code !== 'INVALID_PARENT') return this.penalise(peer, `${code}: ${result.error?.message}`);
+        if (code !== 'TIME_TOO_NEW' && code !== 'INVALID_PARENT')
+          return this.penalise(peer, `${code}: ${result.error?.message}`);
       } else if (result.status === 'orphan') {
         this.requestBlocks(peer);
       } else if (result.status === 'accepted') {
@@ -304,10 +336,17 @@ export class Gossip {
   }
 
   private onGetBlocks(peer: Peer, message: { locator: unknown; limit?: unknown }): void {
-    if (!Array.isArray(message.locator) || message.locator.length > 200 || message.locator.some((h) => typeof h !== 'string')) {
+    if (
+      !Array.isArray(message.locator) ||
+      message.locator.length > 200 ||
+      message.locator.some((h) => typeof h !== 'string')
+    ) {
       return this.penalise(peer, 'bad locator');
     }
-    const limit = typeof message.limit === 'number' ? Math.max(1, Math.min(MAX_BLOCKS_PER_MESSAGE, message.limit)) : MAX_BLOCKS_PER_MESSAGE;
+    const limit =
+      typeof message.limit === 'number'
+        ? Math.max(1, Math.min(MAX_BLOCKS_PER_MESSAGE, message.limit))
+        : MAX_BLOCKS_PER_MESSAGE;
     const chain = this.service.chain;
     const fork = findLocatorFork(chain, message.locator as string[]);
     const out: object[] = [];
@@ -324,7 +363,10 @@ export class Gossip {
     if (!this.txs) return this.penalise(peer, 'txs are not used on a data chain');
     let tx: Tx;
     try {
-      tx = parseTx(json, { maxAmount: this.service.spec.maxAmount, level: this.service.spec.level });
+      tx = parseTx(json, {
+        maxAmount: this.service.spec.maxAmount,
+        level: this.service.spec.level,
+      });
       if (tx.chainId !== this.service.spec.chainId) throw new Error('wrong chain');
       if (!this.txs.addFromPeer(tx)) return;
     } catch (e) {
@@ -336,7 +378,8 @@ export class Gossip {
   private relayBlock(node: ChainNode, source: string): void {
     if (source === 'replay' || this.relayed.has(node.hash)) return;
     this.relayed.add(node.hash);
-    if (this.relayed.size > 10_000) this.relayed.delete(this.relayed.values().next().value as string);
+    if (this.relayed.size > 10_000)
+      this.relayed.delete(this.relayed.values().next().value as string);
     const from = this.origin.get(node.hash);
     this.origin.delete(node.hash);
     const message = { type: 'block', block: blockToJson(node.block) };
@@ -357,7 +400,8 @@ export class Gossip {
   private broadcast(message: object, exceptPeerId?: number): void {
     const text = JSON.stringify(message);
     for (const peer of this.peers.values()) {
-      if (peer.id !== exceptPeerId && peer.hello && peer.socket.readyState === WebSocket.OPEN) peer.socket.send(text);
+      if (peer.id !== exceptPeerId && peer.hello && peer.socket.readyState === WebSocket.OPEN)
+        peer.socket.send(text);
     }
   }
 

@@ -30,7 +30,15 @@ export class OpenSslKeyVerifier implements KnownKeyVerifier {
     const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64url');
     this.keys.set(
       id,
-      createPublicKey({ key: { kty: 'EC', crv: 'secp256k1', x: b64(publicKey.subarray(1, 33)), y: b64(publicKey.subarray(33, 65)) }, format: 'jwk' }),
+      createPublicKey({
+        key: {
+          kty: 'EC',
+          crv: 'secp256k1',
+          x: b64(publicKey.subarray(1, 33)),
+          y: b64(publicKey.subarray(33, 65)),
+        },
+        format: 'jwk',
+      }),
     );
   }
 }

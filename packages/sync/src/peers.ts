@@ -61,7 +61,11 @@ export class PeerManager {
     this.timers = [];
     const { trackerUrl, publicUrl } = this.options;
     if (trackerUrl && publicUrl && this.registeredOnce) {
-      await fetchJson(`${trackerUrl}/unregister`, { method: 'POST', body: { url: publicUrl }, timeoutMs: 1000 }).catch(() => undefined);
+      await fetchJson(`${trackerUrl}/unregister`, {
+        method: 'POST',
+        body: { url: publicUrl },
+        timeoutMs: 1000,
+      }).catch(() => undefined);
     }
   }
 
@@ -75,8 +79,13 @@ export class PeerManager {
     if (tracker) {
       try {
         if (this.options.publicUrl) {
-          await fetchJson(`${tracker}/register`, { method: 'POST', body: { url: this.options.publicUrl }, timeoutMs: this.timeout });
-          if (!this.registeredOnce) this.log.info({ tracker, url: this.options.publicUrl }, 'registered with the tracker');
+          await fetchJson(`${tracker}/register`, {
+            method: 'POST',
+            body: { url: this.options.publicUrl },
+            timeoutMs: this.timeout,
+          });
+          if (!this.registeredOnce)
+            this.log.info({ tracker, url: this.options.publicUrl }, 'registered with the tracker');
           this.registeredOnce = true;
         }
         const nodes = await fetchJson<unknown>(`${tracker}/nodes`, { timeoutMs: this.timeout });
@@ -84,12 +93,17 @@ export class PeerManager {
           // The tracker's list is the live one: nodes that left (their entry expired) are
           // forgotten, so we stop dialling and polling them. Static peers always stay.
           this.known = new Set(this.options.staticPeers ?? []);
-          for (const url of nodes) if (typeof url === 'string' && url !== this.options.publicUrl) this.known.add(url);
+          for (const url of nodes)
+            if (typeof url === 'string' && url !== this.options.publicUrl) this.known.add(url);
         }
         if (this.trackerDown) this.log.info({ tracker }, 'tracker reachable again');
         this.trackerDown = false;
       } catch (e) {
-        if (!this.trackerDown) this.log.warn({ tracker, err: (e as Error).message }, 'tracker unreachable; keeping known peers');
+        if (!this.trackerDown)
+          this.log.warn(
+            { tracker, err: (e as Error).message },
+            'tracker unreachable; keeping known peers',
+          );
         this.trackerDown = true;
       }
     }
@@ -106,7 +120,11 @@ export class PeerManager {
     this.polling.add(url);
     try {
       const tip = await fetchJson<TipAnswer>(`${url}/tip`, { timeoutMs: this.timeout });
-      if (BigInt(tip.chainwork) <= this.service.chain.tip.chainwork || this.service.chain.has(tip.hash)) return;
+      if (
+        BigInt(tip.chainwork) <= this.service.chain.tip.chainwork ||
+        this.service.chain.has(tip.hash)
+      )
+        return;
       await this.fetchMissing(url, tip);
     } catch (e) {
       this.log.debug({ peer: url, err: (e as Error).message }, 'REST poll failed');
@@ -131,9 +149,14 @@ export class PeerManager {
         back *= 2;
         continue;
       }
-      const bad = (await this.service.submitMany(page, 'peer')).find((r) => r.status === 'invalid' && r.error?.code !== 'TIME_TOO_NEW');
+      const bad = (await this.service.submitMany(page, 'peer')).find(
+        (r) => r.status === 'invalid' && r.error?.code !== 'TIME_TOO_NEW',
+      );
       if (bad) {
-        this.log.warn({ peer: url, code: bad.error?.code }, 'peer served an invalid block over REST');
+        this.log.warn(
+          { peer: url, code: bad.error?.code },
+          'peer served an invalid block over REST',
+        );
         return;
       }
       const last = page[page.length - 1]!;
@@ -143,10 +166,12 @@ export class PeerManager {
   }
 
   private async fetchPage(url: string, from: number): Promise<Block[]> {
-    const answer = await fetchJson<{ blocks: unknown[] }>(`${url}/blockchain?from=${from}&limit=${REST_BATCH}`, {
-      timeoutMs: this.timeout * 3,
-    });
+    const answer = await fetchJson<{ blocks: unknown[] }>(
+      `${url}/blockchain?from=${from}&limit=${REST_BATCH}`,
+      {
+        timeoutMs: this.timeout * 3,
+      },
+    );
     return (answer.blocks ?? []).map((b) => parseBlock(b, this.service.spec));
   }
 }
-

@@ -36,7 +36,9 @@ export class BlockStore {
       await store.db.put('meta:chainId', String(spec.chainId));
     } else if (chainId !== String(spec.chainId)) {
       await store.db.close();
-      throw new Error(`data dir ${path} holds chain ${chainId}, not ${spec.chainId} (${spec.name}); use another --data-dir`);
+      throw new Error(
+        `data dir ${path} holds chain ${chainId}, not ${spec.chainId} (${spec.name}); use another --data-dir`,
+      );
     }
     return store;
   }
@@ -58,7 +60,8 @@ export class BlockStore {
       key: seqKey(this.nextSeq++),
       value: JSON.stringify({ block: blockToJson(block) }),
     }));
-    if (control) ops.push({ type: 'put', key: seqKey(this.nextSeq++), value: JSON.stringify({ control }) });
+    if (control)
+      ops.push({ type: 'put', key: seqKey(this.nextSeq++), value: JSON.stringify({ control }) });
     ops.push({ type: 'put', key: 'meta:tip', value: tip });
     // Writes are chained so they land in the order the chain produced them.
     const write = this.writes.then(() => this.db.batch(ops));
