@@ -13,6 +13,7 @@ import {
   MAX_U128,
   parseBlock,
   txid,
+  txToJson,
   type Block,
   type ChainSpec,
   type Tx,
@@ -131,26 +132,8 @@ export function powInfo(hash: string, bits: number, powLimitBits?: number): PowI
 }
 
 function txView(tx: Tx, index: number): TxView {
-  const base: TxView = {
-    index,
-    txid: txid(tx),
-    kind: tx.kind,
-    from: tx.from,
-    to: tx.to,
-    amount: tx.amount.toString(),
-    fee: tx.fee.toString(),
-    nonce: tx.nonce,
-    chainId: tx.chainId,
-    sig: tx.sig,
-  };
-  if (tx.kind === 'contract') {
-    base.data = tx.data;
-    base.gasLimit = tx.gasLimit.toString();
-    base.gasPrice = tx.gasPrice.toString();
-  } else if (tx.kind === 'coinbase' && tx.data !== undefined) {
-    base.data = tx.data;
-  }
-  return base;
+  // The tx's wire JSON (core's codec: amounts as decimal strings), plus what the explorer adds.
+  return { index, txid: txid(tx), kind: tx.kind, ...txToJson(tx) };
 }
 
 /** The id of a level-1 data item (SHA-256d of its UTF-8 bytes, display order). */

@@ -2,7 +2,7 @@
 // addresses, the mempool and search, aggregated from the nodes (found through the
 // tracker) and the mempool; devnet controls proxied to the nodes; live events (SSE).
 import { Type } from '@sinclair/typebox';
-import { parseAddress, parseTx, txid as txidOf, type Tx } from '@chainlab/core';
+import { parseAddress, parseTx, txid as txidOf, txToJson, type Tx } from '@chainlab/core';
 import { fetchJson, HttpError, isPeerError, type Server } from '@chainlab/service';
 import type { ChainIndex, IndexedBlock } from './chain-index.js';
 import type { ChainInfo } from './chain-info.js';
@@ -53,20 +53,7 @@ function txFromJson(json: unknown, level: number): { txid: string; tx: Tx } | nu
 }
 
 function txSummary(txid: string, tx: Tx) {
-  return {
-    txid,
-    kind: tx.kind,
-    from: tx.from,
-    to: tx.to,
-    amount: tx.amount.toString(),
-    fee: tx.fee.toString(),
-    nonce: tx.nonce,
-    chainId: tx.chainId,
-    sig: tx.sig,
-    ...(tx.kind === 'contract'
-      ? { data: tx.data, gasLimit: tx.gasLimit.toString(), gasPrice: tx.gasPrice.toString() }
-      : {}),
-  };
+  return { txid, kind: tx.kind, ...txToJson(tx) };
 }
 
 const upstreamMessage = (e: unknown): string => (e instanceof Error ? e.message : String(e));
