@@ -23,6 +23,7 @@ import {
   mineBlocks,
   removeTempDirs,
   spawnService,
+  startMempool,
   startNode,
   stopAllServices,
   tempDir,
@@ -146,22 +147,7 @@ beforeAll(async () => {
   spec = loadSpec(JSON.parse(readFileSync(specPath, 'utf8')));
   keystoreDir = path.join(tempDir('chainlab-keystore-'), 'keystore');
   tracker = await spawnService('tracker', ['--ttl', '10']);
-  mempool = await spawnService(
-    'mempool',
-    [
-      '--spec',
-      specPath,
-      '--tracker',
-      tracker.url,
-      '--data-dir',
-      tempDir('chainlab-mempool-'),
-      '--poll-interval',
-      '500',
-      '--verify-threads',
-      '1',
-    ],
-    { CHAINLAB_LOG_FORMAT: 'json' },
-  );
+  mempool = await startMempool({ spec: specPath, tracker: tracker.url });
   node = await startNode({
     spec: specPath,
     tracker: tracker.url,

@@ -16,6 +16,7 @@ import {
   removeTempDirs,
   setMining,
   spawnService,
+  startMempool,
   startNode,
   stopAllServices,
   tempDir,
@@ -136,22 +137,7 @@ beforeAll(async () => {
   spec = loadSpec(JSON.parse(readFileSync(specPath, 'utf8')));
   keystoreDir = path.join(tempDir('chainlab-keystore-'), 'keystore');
   tracker = await spawnService('tracker', ['--ttl', '10']);
-  mempool = await spawnService(
-    'mempool',
-    [
-      '--spec',
-      specPath,
-      '--tracker',
-      tracker.url,
-      '--data-dir',
-      tempDir('chainlab-mempool-'),
-      '--poll-interval',
-      '500',
-      '--verify-threads',
-      '1',
-    ],
-    { CHAINLAB_LOG_FORMAT: 'json' },
-  );
+  mempool = await startMempool({ spec: specPath, tracker: tracker.url });
   // Mining is switched off at once: blocks come only from mine() below.
   const coinbase = privateKeyToAddress(spec.devKeys[9]!);
   miner = await startNode({

@@ -73,6 +73,24 @@ export async function startNode(o: NodeOptions): Promise<ServiceProcess & { data
   return Object.assign(node, { dataDir });
 }
 
+/** A mempool following the nodes of `tracker`, polling them often, one verifier thread. */
+export function startMempool(o: {
+  spec: string;
+  tracker: string;
+  extra?: string[];
+}): Promise<ServiceProcess> {
+  const args = [
+    '--spec',
+    o.spec,
+    '--tracker',
+    o.tracker,
+    '--data-dir',
+    tempDir('chainlab-mempool-'),
+  ];
+  args.push('--poll-interval', '500', '--verify-threads', '1', ...(o.extra ?? []));
+  return spawnService('mempool', args, { CHAINLAB_LOG_FORMAT: 'json' });
+}
+
 export const tipOf = (node: { url: string }): Promise<Tip> => getJson<Tip>(`${node.url}/tip`);
 
 /** Waits until every node reports the same tip, and returns it. */

@@ -6,8 +6,15 @@ import { loadSpec, privateKeyToAddress, type ChainSpec } from '@chainlab/core';
 import { getJson } from './http.js';
 import { waitFor } from './poll.js';
 import { spawnService, type ServiceProcess } from './service.js';
-import { mineBlocks, setMining, startNode, tipOf, writeSpec, waitForSameTip } from './chain.js';
-import { tempDir } from './temp.js';
+import {
+  mineBlocks,
+  setMining,
+  startMempool,
+  startNode,
+  tipOf,
+  writeSpec,
+  waitForSameTip,
+} from './chain.js';
 
 export interface ExplorerNet {
   specPath: string;
@@ -32,22 +39,7 @@ export async function startExplorerNet(nodeCount: number): Promise<ExplorerNet> 
   const specPath = writeSpec('instant', 'devnet');
   const spec = loadSpec(JSON.parse(readFileSync(specPath, 'utf8')));
   const tracker = await spawnService('tracker', ['--ttl', '5'], { CHAINLAB_LOG_FORMAT: 'json' });
-  const mempool = await spawnService(
-    'mempool',
-    [
-      '--spec',
-      specPath,
-      '--tracker',
-      tracker.url,
-      '--data-dir',
-      tempDir('chainlab-mempool-'),
-      '--poll-interval',
-      '500',
-      '--verify-threads',
-      '1',
-    ],
-    { CHAINLAB_LOG_FORMAT: 'json' },
-  );
+  const mempool = await startMempool({ spec: specPath, tracker: tracker.url });
   // One node at a time, each switched off at once: blocks come only on request from then
   // on, and there is little divergence to reconcile (an instant chain mines hundreds of
   // blocks a second while mining is on).
