@@ -98,7 +98,9 @@ export class Miner {
     const hashes: string[] = [];
     try {
       while (hashes.length < count) {
-        const block = await this.mineOne();
+        // Mining on request: wait for a fresh list of pending txs even from a busy mempool,
+        // so the block holds what the mempool had when the request came.
+        const block = await this.mineOne({ refreshTimeoutMs: 20_000 });
         if (block) hashes.push(block.hash);
       }
     } finally {
@@ -119,8 +121,9 @@ export class Miner {
   }
 
   /** One round: template → nonce search → submit. Null when cancelled or exhausted. */
-  private async mineOne(): Promise<Block | null> {
-    await this.payload.txs?.refresh();
+  private async mineOne(opts: { refreshTimeoutMs?: number } = {}): Promise<Block | null> {
+    // Continuous mining keeps the short default: a slow mempool must not stall it.
+    await this.payload.txs?.refresh(opts.refreshTimeoutMs);
     const template = this.buildTemplate();
     const tipAtStart = template.header.prevHash;
     this.templateTip = tipAtStart;

@@ -90,11 +90,11 @@ export class TxSource {
   }
 
   /** Pulls /unprocessed from the mempool; keeps the last good list if it does not answer. */
-  async refresh(): Promise<void> {
+  async refresh(timeoutMs = 3000): Promise<void> {
     if (!this.mempoolUrl) return;
     try {
       const list = await fetchJson<unknown[]>(`${this.mempoolUrl}/unprocessed`, {
-        timeoutMs: 3000,
+        timeoutMs,
       });
       if (!Array.isArray(list)) throw new Error('/unprocessed did not answer a list');
       const next = new Map<string, SignedTx>();
