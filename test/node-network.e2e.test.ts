@@ -6,6 +6,7 @@ import {
   mineBlocks,
   removeTempDirs,
   setMining,
+  settle,
   spawnService,
   startNode,
   stopAllServices,
@@ -35,8 +36,7 @@ describe('node network (devnet-data)', () => {
       timeoutMs: 120_000,
       message: 'every node at height ≥ 5',
     });
-    await setMining(nodes, false);
-    const first = await waitForSameTip(nodes);
+    const first = await settle(nodes);
 
     // Keep converging: mine more, stop, converge again on a higher tip.
     await setMining(nodes, true);
@@ -47,8 +47,7 @@ describe('node network (devnet-data)', () => {
         message: 'three more blocks everywhere',
       },
     );
-    await setMining(nodes, false);
-    const second = await waitForSameTip(nodes);
+    const second = await settle(nodes);
     expect(second.height).toBeGreaterThan(first.height);
 
     // A node with an empty data dir catches up from its peers.
@@ -75,8 +74,8 @@ describe('node network (devnet-data)', () => {
         message: 'both sides at height ≥ 4',
       },
     );
-    await setMining([...groupA, ...groupB], false);
-    const tipA = await waitForSameTip(groupA);
+    await setMining(groupB, false);
+    const tipA = await settle(groupA);
     const tipB = await tipOf(groupB[0]!);
     expect(tipA.hash).not.toBe(tipB.hash);
 

@@ -104,6 +104,23 @@ export async function waitForSameTip(nodes: { url: string }[], timeoutMs = 90_00
   );
 }
 
+/**
+ * Stops mining everywhere and waits for one common tip. Two nodes can stop on different
+ * tips of equal work, and then the first-seen rule keeps each on its own until a block
+ * is added: so if they stay split, one more block is mined to break the tie.
+ */
+export async function settle(nodes: { url: string }[]): Promise<Tip> {
+  await setMining(nodes, false);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await waitForSameTip(nodes, 15_000);
+    } catch (e) {
+      if (attempt >= 5) throw e;
+      await mineBlocks(nodes[0]!, 1);
+    }
+  }
+}
+
 export async function setMining(nodes: { url: string }[], on: boolean): Promise<void> {
   await Promise.all(
     nodes.map(async (n) => {

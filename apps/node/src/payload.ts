@@ -93,9 +93,12 @@ export class TxSource {
   async refresh(timeoutMs = 3000): Promise<void> {
     if (!this.mempoolUrl) return;
     try {
-      const list = await fetchJson<unknown[]>(`${this.mempoolUrl}/unprocessed`, {
-        timeoutMs,
-      });
+      const url = `${this.mempoolUrl}/unprocessed`;
+      // One retry: after a mempool restart the first request may reuse a dead keep-alive
+      // connection; a GET is safe to repeat, on a fresh connection.
+      const list = await fetchJson<unknown[]>(url, { timeoutMs }).catch(() =>
+        fetchJson<unknown[]>(url, { timeoutMs }),
+      );
       if (!Array.isArray(list)) throw new Error('/unprocessed did not answer a list');
       const next = new Map<string, SignedTx>();
       for (const json of list) {

@@ -238,6 +238,8 @@ export async function runReal(scenario: Scenario, opts: RealOptions): Promise<Re
       checks.errors.push(e.message);
     });
   };
+  const timedRestarts: { done: boolean; nodes: NodeState[]; snapshots: Map<string, string[]> }[] =
+    [];
   const pendingRestarts: {
     height: number;
     nodes: NodeState[];
@@ -278,14 +280,17 @@ export async function runReal(scenario: Scenario, opts: RealOptions): Promise<Re
         }
         record(`kill -9 ${nodes.map((s) => s.id).join(', ')}`);
         if (f.restartAfter) {
-          if ('seconds' in f.restartAfter)
+          if ('seconds' in f.restartAfter) {
+            // Remembered beside its timer: a run that stops first still restarts the node.
+            const entry = { done: false, nodes, snapshots };
+            timedRestarts.push(entry);
             timers.push(
-              setTimeout(
-                () => enqueue(() => restart(nodes, snapshots)),
-                f.restartAfter.seconds * 1000,
-              ),
+              setTimeout(() => {
+                entry.done = true;
+                enqueue(() => restart(nodes, snapshots));
+              }, f.restartAfter.seconds * 1000),
             );
-          else
+          } else
             pendingRestarts.push({ height: maxHeight + f.restartAfter.blocks, nodes, snapshots });
         }
         return;
@@ -451,6 +456,11 @@ export async function runReal(scenario: Scenario, opts: RealOptions): Promise<Re
     await faultChain;
     // Restarts still due are carried out, so every crash is checked.
     for (const r of pendingRestarts.splice(0)) await restart(r.nodes, r.snapshots);
+    for (const r of timedRestarts) {
+      if (r.done) continue;
+      r.done = true;
+      await restart(r.nodes, r.snapshots);
+    }
 
     // Drain: keep mining a little so queued data gets into blocks, then stop and converge.
     opts.bar.update(1, 'draining');
