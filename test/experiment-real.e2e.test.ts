@@ -33,7 +33,10 @@ interface Checks {
   faultErrors: string[];
 }
 
-describe('real-process experiments', () => {
+// Real processes mining in real time race each other: an occasional run ends with a block
+// lost in a last-second fork. Each test gets two more attempts; a broken pipeline still
+// fails all three.
+describe('real-process experiments', { retry: 2 }, () => {
   it('kill -9 and restart: the node comes back with every block it had acknowledged, and all converge', async () => {
     const { summary } = await run(
       'kill',

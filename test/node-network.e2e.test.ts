@@ -75,9 +75,14 @@ describe('node network (devnet-data)', () => {
       },
     );
     await setMining(groupB, false);
-    const tipA = await settle(groupA);
+    let tipA = await settle(groupA);
     const tipB = await tipOf(groupB[0]!);
     expect(tipA.hash).not.toBe(tipB.hash);
+    // Equal work would leave each side on its own branch (first seen wins): make A heavier.
+    if (BigInt(tipA.chainwork) === BigInt(tipB.chainwork)) {
+      await mineBlocks(groupA[0]!, 1);
+      tipA = await settle(groupA);
+    }
 
     // Join: group B's node becomes known to group A's tracker; A's nodes dial it.
     const register = await http(`${trackerA.url}/register`, { json: { url: groupB[0]!.url } });
