@@ -75,6 +75,9 @@ export async function spawnService(
   const argv = [scriptPath, ...args, ...(hasPort ? [] : ['--port', '0'])];
   const childEnv: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('CHAINLAB_')) childEnv[k] = v;
+  // Every response is checked against its documented schema; a mismatch is logged
+  // ("response does not match its schema"), which test/api.e2e.test.ts looks for.
+  childEnv.CHAINLAB_CHECK_RESPONSES = '1';
   Object.assign(childEnv, env);
 
   const proc = spawn(process.execPath, argv, {
@@ -215,6 +218,9 @@ export async function runToExit(
     throw new Error(`${scriptPath} does not exist: build first (pnpm build)`);
   const childEnv: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('CHAINLAB_')) childEnv[k] = v;
+  // Every response is checked against its documented schema; a mismatch is logged
+  // ("response does not match its schema"), which test/api.e2e.test.ts looks for.
+  childEnv.CHAINLAB_CHECK_RESPONSES = '1';
   Object.assign(childEnv, env);
   const proc = spawn(process.execPath, [scriptPath, ...args], {
     cwd: opts.cwd ?? REPO_ROOT,

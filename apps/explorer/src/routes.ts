@@ -1,7 +1,13 @@
 // The explorer's JSON API under /api: the network, the merged block tree, blocks, txs,
 // addresses, the mempool and search, aggregated from the nodes (found through the
 // tracker) and the mempool; devnet controls proxied to the nodes; live events (SSE).
-import { Type } from '@sinclair/typebox';
+import type { FastifySchema } from 'fastify';
+import {
+  explorerRoutes as S,
+  type AddressDetail,
+  type BlockJson as ApiBlockJson,
+  type TxDetail,
+} from '@chainlab/api';
 import { parseAddress, parseTx, txid as txidOf, txToJson, type Tx } from '@chainlab/core';
 import { fetchJson, HttpError, isPeerError, type Server } from '@chainlab/service';
 import type { ChainIndex, IndexedBlock } from './chain-index.js';
@@ -21,15 +27,6 @@ export interface ExplorerDeps {
 
 const HASH_RE = /^0x[0-9a-fA-F]{64}$/;
 const ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/;
-const HashParams = Type.Object({ hash: Type.String({ pattern: '^0x[0-9a-fA-F]{64}$' }) });
-const TxidParams = Type.Object({ txid: Type.String({ pattern: '^0x[0-9a-fA-F]{64}$' }) });
-const AddressParams = Type.Object({ address: Type.String({ maxLength: 100 }) });
-const NodeTarget = Type.String({
-  minLength: 1,
-  maxLength: 600,
-  description: 'a node id (node-1), its URL, or "all"',
-});
-
 function checkedAddress(raw: string): string {
   try {
     return parseAddress(raw);
@@ -87,9 +84,11 @@ export function registerExplorerRoutes(server: Server, deps: ExplorerDeps): void
     return b?.json.header.time ?? null;
   };
 
-  server.get('/api/events', (req, reply) => hub.attach(req, reply));
+  server.get('/api/events', { schema: S['GET /api/events'] }, (req, reply) =>
+    hub.attach(req, reply),
+  );
 
-  server.get('/api/info', async () => {
+  server.get('/api/info', { schema: S['GET /api/info'] }, async () => {
     const chain = deps.chain();
     const nodes = network.list();
     const features = {
@@ -115,7 +114,7 @@ export function registerExplorerRoutes(server: Server, deps: ExplorerDeps): void
     };
   });
 
-  server.get('/api/network', async () => {
+  server.get('/api/network', { schema: S['GET /api/network'] }, async () => {
     const best = network.best();
     const byUrl = new Map(network.list().map((n) => [n.url, n.id]));
     const nodes = network.list().map((n) => {
@@ -168,158 +167,132 @@ export function registerExplorerRoutes(server: Server, deps: ExplorerDeps): void
     };
   });
 
-  server.get(
-    '/api/tree',
-    {
-      schema: {
-        querystring: Type.Object({
-          window: Type.Integer({ minimum: 2, maximum: 1000, default: 40 }),
-          from: Type.Optional(Type.Integer({ minimum: 0 })),
-        }),
-      },
-    },
-    async (req) => {
-      const best = network.best();
-      const nodes = network.list();
-      let top = 0;
-      for (const n of nodes) if (n.up && n.status) top = Math.max(top, n.status.height);
-      for (const b of network.known.values()) if (b.views.size > 0) top = Math.max(top, b.height);
-      const from = req.query.from ?? Math.max(0, top - req.query.window + 1);
-      const to = from + req.query.window - 1;
-      const blocks = [];
-      for (const b of network.known.values()) {
-        if (b.height < from || b.height > to || b.views.size === 0) continue;
-        const views: Record<
-          string,
-          { status: string; active: boolean; failure?: { code: string; message: string } }
-        > = {};
-        const activeOn: string[] = [];
-        const invalidOn: string[] = [];
-        for (const n of nodes) {
-          const v = b.views.get(n.id);
-          if (!v) continue;
-          views[n.id] = v;
-          if (v.active) activeOn.push(n.id);
-          if (v.status === 'invalid' || v.status === 'invalid-parent') invalidOn.push(n.id);
-        }
-        blocks.push({
-          hash: b.hash,
-          height: b.height,
-          prevHash: b.prevHash,
-          time: b.time,
-          bits: b.bits,
-          chainwork: b.chainwork,
-          firstSeen: b.firstSeen,
-          views,
-          activeOn,
-          invalidOn,
-          onBest: !!best && activeOn.includes(best.id),
-        });
+  server.get('/api/tree', { schema: S['GET /api/tree'] }, async (req) => {
+    const best = network.best();
+    const nodes = network.list();
+    let top = 0;
+    for (const n of nodes) if (n.up && n.status) top = Math.max(top, n.status.height);
+    for (const b of network.known.values()) if (b.views.size > 0) top = Math.max(top, b.height);
+    const from = req.query.from ?? Math.max(0, top - req.query.window + 1);
+    const to = from + req.query.window - 1;
+    const blocks = [];
+    for (const b of network.known.values()) {
+      if (b.height < from || b.height > to || b.views.size === 0) continue;
+      const views: Record<
+        string,
+        { status: string; active: boolean; failure?: { code: string; message: string } }
+      > = {};
+      const activeOn: string[] = [];
+      const invalidOn: string[] = [];
+      for (const n of nodes) {
+        const v = b.views.get(n.id);
+        if (!v) continue;
+        views[n.id] = v;
+        if (v.active) activeOn.push(n.id);
+        if (v.status === 'invalid' || v.status === 'invalid-parent') invalidOn.push(n.id);
       }
-      blocks.sort((a, b) => a.height - b.height || a.firstSeen - b.firstSeen);
-      return {
-        from,
-        to,
-        top,
-        best: best?.status ? { node: best.id, tip: best.status.tip } : null,
-        tips: nodes.map((n) => ({
-          node: n.id,
-          url: n.url,
-          up: n.up,
-          tip: n.status?.tip ?? null,
-          height: n.status?.height ?? null,
-          chainwork: network.tipWork(n),
-        })),
-        blocks,
-        reorgs: network.reorgs.slice(-20),
-      };
-    },
-  );
+      blocks.push({
+        hash: b.hash,
+        height: b.height,
+        prevHash: b.prevHash,
+        time: b.time,
+        bits: b.bits,
+        chainwork: b.chainwork,
+        firstSeen: b.firstSeen,
+        views,
+        activeOn,
+        invalidOn,
+        onBest: !!best && activeOn.includes(best.id),
+      });
+    }
+    blocks.sort((a, b) => a.height - b.height || a.firstSeen - b.firstSeen);
+    return {
+      from,
+      to,
+      top,
+      best: best?.status ? { node: best.id, tip: best.status.tip } : null,
+      tips: nodes.map((n) => ({
+        node: n.id,
+        url: n.url,
+        up: n.up,
+        tip: n.status?.tip ?? null,
+        height: n.status?.height ?? null,
+        chainwork: network.tipWork(n),
+      })),
+      blocks,
+      reorgs: network.reorgs.slice(-20),
+    };
+  });
 
-  server.get(
-    '/api/blocks',
-    {
-      schema: {
-        querystring: Type.Object({
-          before: Type.Optional(Type.Integer({ minimum: 0 })),
-          limit: Type.Integer({ minimum: 1, maximum: 100, default: 25 }),
-        }),
-      },
-    },
-    async (req) => {
-      const top = index.height;
-      const start = Math.min(top, req.query.before === undefined ? top : req.query.before - 1);
-      const out = [];
-      for (let h = start; h >= 0 && out.length < req.query.limit; h--) {
-        const b = index.blocks.get(index.active[h]!);
-        if (!b) continue;
-        const parent = h > 0 ? index.blocks.get(index.active[h - 1]!) : undefined;
-        out.push({
-          hash: b.json.hash,
-          height: b.json.height,
-          time: b.json.header.time,
-          bits: b.json.header.bits,
-          sinceParent: parent ? b.json.header.time - parent.json.header.time : null,
-          size: b.analysis.size,
-          items: b.analysis.txs?.length ?? b.analysis.items?.length ?? 0,
-          fees: b.analysis.fees,
-          miner: b.analysis.coinbase?.to ?? null,
-          hashLeadingZeroBits: b.analysis.pow?.hashLeadingZeroBits ?? null,
-        });
-      }
-      return { height: top, tip: index.tip, blocks: out };
-    },
-  );
+  server.get('/api/blocks', { schema: S['GET /api/blocks'] }, async (req) => {
+    const top = index.height;
+    const start = Math.min(top, req.query.before === undefined ? top : req.query.before - 1);
+    const out = [];
+    for (let h = start; h >= 0 && out.length < req.query.limit; h--) {
+      const b = index.blocks.get(index.active[h]!);
+      if (!b) continue;
+      const parent = h > 0 ? index.blocks.get(index.active[h - 1]!) : undefined;
+      out.push({
+        hash: b.json.hash,
+        height: b.json.height,
+        time: b.json.header.time,
+        bits: b.json.header.bits,
+        sinceParent: parent ? b.json.header.time - parent.json.header.time : null,
+        size: b.analysis.size,
+        items: b.analysis.txs?.length ?? b.analysis.items?.length ?? 0,
+        fees: b.analysis.fees,
+        miner: b.analysis.coinbase?.to ?? null,
+        hashLeadingZeroBits: b.analysis.pow?.hashLeadingZeroBits ?? null,
+      });
+    }
+    return { height: top, tip: index.tip, blocks: out };
+  });
 
-  server.get(
-    '/api/block/:id',
-    { schema: { params: Type.Object({ id: Type.String({ maxLength: 80 }) }) } },
-    async (req) => {
-      const id = req.params.id.trim();
-      let hash: string | undefined;
-      if (/^\d{1,10}$/.test(id)) {
-        hash = index.active[Number(id)];
-        if (!hash)
-          throw new HttpError(
-            404,
-            'BLOCK_NOT_FOUND',
-            `no block at height ${id} on the best chain (height ${index.height})`,
-          );
-      } else if (HASH_RE.test(id)) {
-        hash = id.toLowerCase();
-      } else {
+  server.get('/api/block/:id', { schema: S['GET /api/block/:id'] }, async (req) => {
+    const id = req.params.id.trim();
+    let hash: string | undefined;
+    if (/^\d{1,10}$/.test(id)) {
+      hash = index.active[Number(id)];
+      if (!hash)
         throw new HttpError(
-          400,
-          'INVALID_REQUEST',
-          'a block is a height (decimal) or a hash (0x + 64 hex digits)',
+          404,
+          'BLOCK_NOT_FOUND',
+          `no block at height ${id} on the best chain (height ${index.height})`,
         );
-      }
-      const b: IndexedBlock | null = await index.fetchBlock(hash, nodesFor(hash));
-      if (!b) throw new HttpError(404, 'BLOCK_NOT_FOUND', `no node knows block ${hash}`);
-      const { json, analysis } = b;
-      const parentTime = json.height > 0 ? await blockTime(json.header.prevHash) : null;
-      const known = network.known.get(hash);
-      const onBest = index.isActive(hash);
-      const children = [...network.known.values()]
-        .filter((k) => k.prevHash === hash)
-        .map((k) => ({ hash: k.hash, height: k.height, onBest: index.isActive(k.hash, k.height) }));
-      return {
-        hash: json.hash,
-        height: json.height,
-        header: json.header,
-        ...analysis,
-        chainwork: known?.chainwork ?? index.chainwork(hash),
-        onBestChain: onBest,
-        confirmations: index.confirmations(hash),
-        bestHeight: index.height,
-        nextHash: onBest ? (index.active[json.height + 1] ?? null) : null,
-        children,
-        parentTime,
-        sinceParent: parentTime === null ? null : json.header.time - parentTime,
-        views: network.blockViews(hash),
-      };
-    },
-  );
+    } else if (HASH_RE.test(id)) {
+      hash = id.toLowerCase();
+    } else {
+      throw new HttpError(
+        400,
+        'INVALID_REQUEST',
+        'a block is a height (decimal) or a hash (0x + 64 hex digits)',
+      );
+    }
+    const b: IndexedBlock | null = await index.fetchBlock(hash, nodesFor(hash));
+    if (!b) throw new HttpError(404, 'BLOCK_NOT_FOUND', `no node knows block ${hash}`);
+    const { json, analysis } = b;
+    const parentTime = json.height > 0 ? await blockTime(json.header.prevHash) : null;
+    const known = network.known.get(hash);
+    const onBest = index.isActive(hash);
+    const children = [...network.known.values()]
+      .filter((k) => k.prevHash === hash)
+      .map((k) => ({ hash: k.hash, height: k.height, onBest: index.isActive(k.hash, k.height) }));
+    return {
+      hash: json.hash,
+      height: json.height,
+      header: json.header,
+      ...analysis,
+      chainwork: known?.chainwork ?? index.chainwork(hash),
+      onBestChain: onBest,
+      confirmations: index.confirmations(hash),
+      bestHeight: index.height,
+      nextHash: onBest ? (index.active[json.height + 1] ?? null) : null,
+      children,
+      parentTime,
+      sinceParent: parentTime === null ? null : json.header.time - parentTime,
+      views: network.blockViews(hash),
+    };
+  });
 
   const pendingList = async (): Promise<{ txid: string; tx: Tx }[]> => {
     if (!deps.mempoolUrl || !network.mempool.up) return [];
@@ -329,7 +302,7 @@ export function registerExplorerRoutes(server: Server, deps: ExplorerDeps): void
       .filter((x): x is { txid: string; tx: Tx } => x !== null);
   };
 
-  server.get('/api/tx/:txid', { schema: { params: TxidParams } }, async (req) => {
+  server.get('/api/tx/:txid', { schema: S['GET /api/tx/:txid'] }, async (req) => {
     const id = req.params.txid.toLowerCase();
     const blocks = [...(index.items.get(id) ?? [])]
       .map((h) => index.blocks.get(h)!)
@@ -346,7 +319,7 @@ export function registerExplorerRoutes(server: Server, deps: ExplorerDeps): void
     if (item) {
       return {
         txid: id,
-        kind: 'data',
+        kind: 'data' as const,
         status: activeBlock ? 'confirmed' : 'stale',
         data: item.text,
         bytes: item.bytes,
@@ -402,9 +375,9 @@ export function registerExplorerRoutes(server: Server, deps: ExplorerDeps): void
     const blockHash = activeBlock?.json.hash ?? fromMempool?.blockHash ?? null;
     return {
       txid: id,
-      kind: tx.kind,
+      kind: tx.kind as TxDetail['kind'],
       status,
-      tx,
+      tx: tx as TxDetail['tx'],
       blockHash,
       blockHeight:
         activeBlock?.json.height ??
@@ -420,7 +393,7 @@ export function registerExplorerRoutes(server: Server, deps: ExplorerDeps): void
     };
   });
 
-  server.get('/api/address/:address', { schema: { params: AddressParams } }, async (req) => {
+  server.get('/api/address/:address', { schema: S['GET /api/address/:address'] }, async (req) => {
     const address = checkedAddress(req.params.address);
     const lv = level();
     const balances: Record<string, string | null> = { '0': null, '1': null, '6': null };
@@ -501,7 +474,7 @@ export function registerExplorerRoutes(server: Server, deps: ExplorerDeps): void
         direction:
           p.from === address && p.to === address ? 'self' : p.from === address ? 'out' : 'in',
       }));
-    return {
+    const detail = {
       address,
       level: lv,
       balances,
@@ -511,9 +484,11 @@ export function registerExplorerRoutes(server: Server, deps: ExplorerDeps): void
       history,
       pending,
     };
+    // The directions are computed as strings above; their values are the schema's.
+    return detail as AddressDetail;
   });
 
-  server.get('/api/mempool', async () => {
+  server.get('/api/mempool', { schema: S['GET /api/mempool'] }, async () => {
     const m = network.mempool;
     if (!mempoolUrl()) {
       const error =
@@ -528,7 +503,7 @@ export function registerExplorerRoutes(server: Server, deps: ExplorerDeps): void
       error = upstreamMessage(e);
     }
     return {
-      url: deps.mempoolUrl,
+      url: deps.mempoolUrl ?? null,
       up: m.up,
       error,
       status: m.status,
@@ -536,44 +511,41 @@ export function registerExplorerRoutes(server: Server, deps: ExplorerDeps): void
     };
   });
 
-  server.get(
-    '/api/search',
-    { schema: { querystring: Type.Object({ q: Type.String({ maxLength: 200 }) }) } },
-    async (req) => {
-      let q = req.query.q.trim();
-      if (/^[0-9a-fA-F]{64}$/.test(q) || /^[0-9a-fA-F]{40}$/.test(q)) q = '0x' + q;
-      if (/^\d{1,10}$/.test(q)) {
-        const h = Number(q);
-        if (index.active[h]) return { kind: 'block', id: index.active[h], height: h };
-        throw new HttpError(
-          404,
-          'NOT_FOUND',
-          `no block at height ${h} (the best chain has height ${index.height})`,
-        );
-      }
-      if (HASH_RE.test(q)) {
-        const hash = q.toLowerCase();
-        if (network.known.has(hash) || index.blocks.has(hash)) return { kind: 'block', id: hash };
-        if (index.items.has(hash)) return { kind: 'tx', id: hash };
-        if (deps.mempoolUrl && network.mempool.up) {
-          try {
-            await fetchJson(`${deps.mempoolUrl}/tx/${hash}`, { timeoutMs: 3000 });
-            return { kind: 'tx', id: hash };
-          } catch {
-            /* not a tx the mempool knows */
-          }
-        }
-        if (await index.fetchBlock(hash, nodesFor(hash))) return { kind: 'block', id: hash };
-        throw new HttpError(404, 'NOT_FOUND', `no block or tx ${hash}`);
-      }
-      if (ADDRESS_RE.test(q)) return { kind: 'address', id: checkedAddress(q) };
+  server.get('/api/search', { schema: S['GET /api/search'] }, async (req) => {
+    let q = req.query.q.trim();
+    if (/^[0-9a-fA-F]{64}$/.test(q) || /^[0-9a-fA-F]{40}$/.test(q)) q = '0x' + q;
+    if (/^\d{1,10}$/.test(q)) {
+      const h = Number(q);
+      if (index.active[h]) return { kind: 'block' as const, id: index.active[h], height: h };
       throw new HttpError(
         404,
         'NOT_FOUND',
-        'search for a block height, a block hash, a txid or an address (0x…)',
+        `no block at height ${h} (the best chain has height ${index.height})`,
       );
-    },
-  );
+    }
+    if (HASH_RE.test(q)) {
+      const hash = q.toLowerCase();
+      if (network.known.has(hash) || index.blocks.has(hash))
+        return { kind: 'block' as const, id: hash };
+      if (index.items.has(hash)) return { kind: 'tx' as const, id: hash };
+      if (deps.mempoolUrl && network.mempool.up) {
+        try {
+          await fetchJson(`${deps.mempoolUrl}/tx/${hash}`, { timeoutMs: 3000 });
+          return { kind: 'tx' as const, id: hash };
+        } catch {
+          /* not a tx the mempool knows */
+        }
+      }
+      if (await index.fetchBlock(hash, nodesFor(hash))) return { kind: 'block' as const, id: hash };
+      throw new HttpError(404, 'NOT_FOUND', `no block or tx ${hash}`);
+    }
+    if (ADDRESS_RE.test(q)) return { kind: 'address' as const, id: checkedAddress(q) };
+    throw new HttpError(
+      404,
+      'NOT_FOUND',
+      'search for a block height, a block hash, a txid or an address (0x…)',
+    );
+  });
 
   // ---- devnet controls, proxied to the nodes ----
   const targets = (node: string): NodeState[] => {
@@ -637,41 +609,14 @@ export function registerExplorerRoutes(server: Server, deps: ExplorerDeps): void
     return { results };
   };
 
-  server.post(
-    '/api/dev/mine',
-    {
-      schema: {
-        body: Type.Object(
-          { node: NodeTarget, blocks: Type.Integer({ minimum: 1, maximum: 100 }) },
-          { additionalProperties: false },
-        ),
-      },
-    },
-    async (req) => devAction('mine', req.body.node, { blocks: req.body.blocks }, 120_000),
+  server.post('/api/dev/mine', { schema: S['POST /api/dev/mine'] }, async (req) =>
+    devAction('mine', req.body.node, { blocks: req.body.blocks }, 120_000),
   );
-  server.post(
-    '/api/dev/mining',
-    {
-      schema: {
-        body: Type.Object(
-          { node: NodeTarget, on: Type.Boolean() },
-          { additionalProperties: false },
-        ),
-      },
-    },
-    async (req) => devAction('mining', req.body.node, { on: req.body.on }),
+  server.post('/api/dev/mining', { schema: S['POST /api/dev/mining'] }, async (req) =>
+    devAction('mining', req.body.node, { on: req.body.on }),
   );
-  server.post(
-    '/api/dev/time',
-    {
-      schema: {
-        body: Type.Object(
-          { node: NodeTarget, offsetSeconds: Type.Integer({ minimum: -1e9, maximum: 1e9 }) },
-          { additionalProperties: false },
-        ),
-      },
-    },
-    async (req) => devAction('time', req.body.node, { offsetSeconds: req.body.offsetSeconds }),
+  server.post('/api/dev/time', { schema: S['POST /api/dev/time'] }, async (req) =>
+    devAction('time', req.body.node, { offsetSeconds: req.body.offsetSeconds }),
   );
   // A fork on demand, at any difficulty. Nodes that mine at the same moment never fork on a
   // local network (the first block reaches the others in milliseconds and they build on it),
@@ -681,87 +626,73 @@ export function registerExplorerRoutes(server: Server, deps: ExplorerDeps): void
   // which then follows the branch with the most work, like every other node: the fork
   // resolves by most work, whichever branch wins. Mining is paused first: a fork on a local
   // network lasts until the next block, and the student should see it.
-  server.post(
-    '/api/dev/fork',
-    { schema: { body: Type.Object({}, { additionalProperties: false }) } },
-    async () => {
-      const ns = network.list().filter((n) => n.up && n.devControls && n.status);
-      if (ns.length < 2)
-        throw new HttpError(409, 'NOT_ENOUGH_NODES', 'a fork needs two nodes with devnet controls');
-      // A fork lasts until the next block: pause mining so it stays on screen.
-      const paused = ns.filter((n) => n.status?.mining);
-      await Promise.all(
-        paused.map((n) =>
-          fetchJson(`${n.url}/dev/mining`, {
-            method: 'POST',
-            body: { on: false },
-            timeoutMs: 10_000,
-          }),
-        ),
-      );
-      const x = ns.at(-1)!;
-      const tip = await fetchJson<{ hash: string; height: number; time: number }>(`${x.url}/tip`, {
-        timeoutMs: 3000,
-      });
-      if (tip.height === 0)
-        throw new HttpError(409, 'NO_BLOCKS', 'mine a block first: genesis cannot be replaced');
-      const post = (path: string, body: unknown, timeoutMs = 10_000) =>
-        fetchJson<Record<string, unknown>>(`${x.url}${path}`, { method: 'POST', body, timeoutMs });
-      // The competing block must differ from T even when this node mined T: a payload of its
-      // own on a data chain, else a later timestamp (its clock moved just past T's time).
-      let restoreOffset: number | null = null;
-      if (level() === 1) {
-        await post('/data', { data: `fork: ${x.id}'s competing block at height ${tip.height}` });
-      } else {
-        const before = x.status?.timeOffsetSeconds ?? 0;
-        const bump = Math.max(1, tip.time + 1 - (Math.floor(Date.now() / 1000) + before));
-        await post('/dev/time', { offsetSeconds: before + bump });
-        restoreOffset = before;
-      }
-      let competing: string | undefined;
-      try {
-        await post('/dev/invalidate', { hash: tip.hash });
-        const mined = await post('/dev/mine', { blocks: 1 }, 120_000);
-        competing = (mined.hashes as string[] | undefined)?.[0];
-      } finally {
-        if (restoreOffset !== null)
-          await post('/dev/time', { offsetSeconds: restoreOffset }).catch(() => undefined);
-      }
-      network.reconsiderLater(x, tip.hash, tip.height);
-      await Promise.all(network.list().map((n) => network.refresh(n, true)));
-      return {
-        node: x.id,
-        height: tip.height,
-        replaced: tip.hash,
-        competing: competing ?? null,
-        pausedMining: paused.map((n) => n.id),
-      };
-    },
-  );
+  server.post('/api/dev/fork', { schema: S['POST /api/dev/fork'] }, async () => {
+    const ns = network.list().filter((n) => n.up && n.devControls && n.status);
+    if (ns.length < 2)
+      throw new HttpError(409, 'NOT_ENOUGH_NODES', 'a fork needs two nodes with devnet controls');
+    // A fork lasts until the next block: pause mining so it stays on screen.
+    const paused = ns.filter((n) => n.status?.mining);
+    await Promise.all(
+      paused.map((n) =>
+        fetchJson(`${n.url}/dev/mining`, {
+          method: 'POST',
+          body: { on: false },
+          timeoutMs: 10_000,
+        }),
+      ),
+    );
+    const x = ns.at(-1)!;
+    const tip = await fetchJson<{ hash: string; height: number; time: number }>(`${x.url}/tip`, {
+      timeoutMs: 3000,
+    });
+    if (tip.height === 0)
+      throw new HttpError(409, 'NO_BLOCKS', 'mine a block first: genesis cannot be replaced');
+    const post = (path: string, body: unknown, timeoutMs = 10_000) =>
+      fetchJson<Record<string, unknown>>(`${x.url}${path}`, { method: 'POST', body, timeoutMs });
+    // The competing block must differ from T even when this node mined T: a payload of its
+    // own on a data chain, else a later timestamp (its clock moved just past T's time).
+    let restoreOffset: number | null = null;
+    if (level() === 1) {
+      await post('/data', { data: `fork: ${x.id}'s competing block at height ${tip.height}` });
+    } else {
+      const before = x.status?.timeOffsetSeconds ?? 0;
+      const bump = Math.max(1, tip.time + 1 - (Math.floor(Date.now() / 1000) + before));
+      await post('/dev/time', { offsetSeconds: before + bump });
+      restoreOffset = before;
+    }
+    let competing: string | undefined;
+    try {
+      await post('/dev/invalidate', { hash: tip.hash });
+      const mined = await post('/dev/mine', { blocks: 1 }, 120_000);
+      competing = (mined.hashes as string[] | undefined)?.[0];
+    } finally {
+      if (restoreOffset !== null)
+        await post('/dev/time', { offsetSeconds: restoreOffset }).catch(() => undefined);
+    }
+    network.reconsiderLater(x, tip.hash, tip.height);
+    await Promise.all(network.list().map((n) => network.refresh(n, true)));
+    return {
+      node: x.id,
+      height: tip.height,
+      replaced: tip.hash,
+      competing: competing ?? null,
+      pausedMining: paused.map((n) => n.id),
+    };
+  });
 
   for (const action of ['invalidate', 'reconsider'] as const) {
-    server.post(
-      `/api/dev/${action}`,
-      {
-        schema: {
-          body: Type.Object(
-            { node: NodeTarget, hash: Type.String({ pattern: '^0x[0-9a-fA-F]{64}$' }) },
-            { additionalProperties: false },
-          ),
-        },
-      },
-      async (req) =>
-        devAction(action, req.body.node, { hash: req.body.hash.toLowerCase() }, 30_000),
+    server.post(`/api/dev/${action}`, { schema: S[`POST /api/dev/${action}`] }, async (req) =>
+      devAction(action, req.body.node, { hash: req.body.hash.toLowerCase() }, 30_000),
     );
   }
 
   // ---- level 3: proxied when a node serves them ----
-  const level3 = async (feature: 'receipt' | 'code' | 'storage', path: string) => {
+  const level3 = async <T>(feature: 'receipt' | 'code' | 'storage', path: string): Promise<T> => {
     const nodes = upNodes().filter((n) => n.features[feature]);
     if (nodes.length === 0)
       throw new HttpError(404, 'NOT_SUPPORTED', `no node serves ${feature}s (level 3 only)`);
     try {
-      return await fetchJson<unknown>(`${nodes[0]!.url}${path}`, { timeoutMs: 5000 });
+      return await fetchJson<T>(`${nodes[0]!.url}${path}`, { timeoutMs: 5000 });
     } catch (e) {
       if (isPeerError(e, 'http') && e.status && e.status < 500) {
         throw new HttpError(
@@ -773,22 +704,15 @@ export function registerExplorerRoutes(server: Server, deps: ExplorerDeps): void
       throw new HttpError(502, 'UPSTREAM_UNAVAILABLE', upstreamMessage(e));
     }
   };
-  server.get('/api/receipt/:txid', { schema: { params: TxidParams } }, async (req) =>
+  server.get('/api/receipt/:txid', { schema: S['GET /api/receipt/:txid'] }, async (req) =>
     level3('receipt', `/receipt/${req.params.txid.toLowerCase()}`),
   );
-  server.get('/api/code/:address', { schema: { params: AddressParams } }, async (req) =>
+  server.get('/api/code/:address', { schema: S['GET /api/code/:address'] }, async (req) =>
     level3('code', `/code/${checkedAddress(req.params.address)}`),
   );
   server.get(
     '/api/storage/:address/:slot',
-    {
-      schema: {
-        params: Type.Object({
-          address: Type.String({ maxLength: 100 }),
-          slot: Type.String({ pattern: '^0x[0-9a-fA-F]{1,64}$' }),
-        }),
-      },
-    },
+    { schema: S['GET /api/storage/:address/:slot'] },
     async (req) =>
       level3(
         'storage',
@@ -796,17 +720,17 @@ export function registerExplorerRoutes(server: Server, deps: ExplorerDeps): void
       ),
   );
 
-  server.get('/api/block/:hash/raw', { schema: { params: HashParams } }, async (req) => {
+  server.get('/api/block/:hash/raw', { schema: S['GET /api/block/:hash/raw'] }, async (req) => {
     const b = await index.fetchBlock(
       req.params.hash.toLowerCase(),
       nodesFor(req.params.hash.toLowerCase()),
     );
     if (!b) throw new HttpError(404, 'BLOCK_NOT_FOUND', `no node knows block ${req.params.hash}`);
-    return b.json;
+    return b.json as unknown as ApiBlockJson;
   });
 
   // Unknown /api routes answer the JSON 404 (the static files plugin must not take them).
-  server.all('/api/*', async (req) => {
+  server.all('/api/*', { schema: { hide: true } as FastifySchema }, async (req) => {
     throw new HttpError(404, 'NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`);
   });
 }

@@ -1,6 +1,6 @@
-// The mempool's REST API (SPEC §3). Handlers translate HTTP to the Mempool and back;
-// `GET /running` comes with the service shell.
-import { Type } from '@sinclair/typebox';
+// The mempool's REST API (docs/api.md#mempool; schemas in @chainlab/api). Handlers
+// translate HTTP to the Mempool and back; `GET /running` comes with the service shell.
+import { mempoolContractRoutes, mempoolRoutes as S, type MempoolStatusJson } from '@chainlab/api';
 import { parseAddress, txToJson, type Chain } from '@chainlab/core';
 import { receiptToJson, type EvmMachine } from '@chainlab/evm';
 import { HttpError, type Server } from '@chainlab/service';
@@ -16,9 +16,6 @@ export interface MempoolRouteDeps {
   pushTxBodyLimit?: number;
   status: () => Record<string, unknown>;
 }
-
-const TxidParams = Type.Object({ txid: Type.String({ pattern: '^0x[0-9a-fA-F]{64}$' }) });
-const AddressParams = Type.Object({ address: Type.String({ maxLength: 100 }) });
 
 function address(raw: string): string {
   try {
@@ -38,7 +35,7 @@ export function registerMempoolRoutes(server: Server, deps: MempoolRouteDeps): v
 
   const limit = deps.pushTxBodyLimit;
   const pushTxOptions = {
-    schema: { body: Type.Unknown() },
+    schema: S['POST /pushtx'],
     ...(limit === undefined
       ? {}
       : {
@@ -63,56 +60,40 @@ export function registerMempoolRoutes(server: Server, deps: MempoolRouteDeps): v
   // The answer is cached per pool version: nodes poll it before every block template.
   let cached: { version: number; tip: string; limit: number | undefined; body: string } | null =
     null;
-  server.get(
-    '/unprocessed',
-    {
-      schema: { querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1 })) }) },
-    },
-    async (req, reply) => {
-      const limit = req.query.limit;
-      mempool.settleTip();
-      const tip = chain.tip.hash;
-      if (
-        !cached ||
-        cached.version !== pool.version ||
-        cached.tip !== tip ||
-        cached.limit !== limit
-      ) {
-        const entries = pool.ordered();
-        const list = limit === undefined ? entries : entries.slice(0, limit);
-        cached = {
-          version: pool.version,
-          tip,
-          limit,
-          body: JSON.stringify(list.map((e) => txToJson(e.tx))),
-        };
-      }
-      return reply.type('application/json; charset=utf-8').send(cached.body);
-    },
-  );
-
-  server.get(
-    '/balance/:address',
-    {
-      schema: {
-        params: AddressParams,
-        querystring: Type.Object({
-          confirmations: Type.Integer({ minimum: 0, maximum: 0xffffffff, default: 1 }),
-        }),
-      },
-    },
-    async (req) => {
-      const addr = address(req.params.address);
-      const confirmations = req.query.confirmations;
-      return {
-        address: addr,
-        balance: mempool.balance(addr, confirmations).toString(),
-        confirmations,
+  server.get('/unprocessed', { schema: S['GET /unprocessed'] }, async (req, reply) => {
+    const limit = req.query.limit;
+    mempool.settleTip();
+    const tip = chain.tip.hash;
+    if (
+      !cached ||
+      cached.version !== pool.version ||
+      cached.tip !== tip ||
+      cached.limit !== limit
+    ) {
+      const entries = pool.ordered();
+      const list = limit === undefined ? entries : entries.slice(0, limit);
+      cached = {
+        version: pool.version,
+        tip,
+        limit,
+        body: JSON.stringify(list.map((e) => txToJson(e.tx))),
       };
-    },
-  );
+    }
+    // Already JSON: sent as is (a string payload skips the serializer).
+    return reply.type('application/json; charset=utf-8').send(cached.body as never);
+  });
 
-  server.get('/confirmations/:txid', { schema: { params: TxidParams } }, async (req) => {
+  server.get('/balance/:address', { schema: S['GET /balance/:address'] }, async (req) => {
+    const addr = address(req.params.address);
+    const confirmations = req.query.confirmations;
+    return {
+      address: addr,
+      balance: mempool.balance(addr, confirmations).toString(),
+      confirmations,
+    };
+  });
+
+  server.get('/confirmations/:txid', { schema: S['GET /confirmations/:txid'] }, async (req) => {
     const status = mempool.status(req.params.txid);
     if (!status)
       throw new HttpError(
@@ -123,7 +104,7 @@ export function registerMempoolRoutes(server: Server, deps: MempoolRouteDeps): v
     return { txid: status.txid, confirmations: status.confirmations, blockHash: status.blockHash };
   });
 
-  server.get('/tx/:txid', { schema: { params: TxidParams } }, async (req) => {
+  server.get('/tx/:txid', { schema: S['GET /tx/:txid'] }, async (req) => {
     const status = mempool.status(req.params.txid);
     if (!status)
       throw new HttpError(
@@ -134,8 +115,8 @@ export function registerMempoolRoutes(server: Server, deps: MempoolRouteDeps): v
     return status;
   });
 
-  // Not in SPEC §3: what a wallet needs to sign its next tx (the nonce after its pending ones).
-  server.get('/account/:address', { schema: { params: AddressParams } }, async (req) => {
+  // An addition to the shared API: what a wallet needs to sign its next tx (the nonce after its pending ones).
+  server.get('/account/:address', { schema: S['GET /account/:address'] }, async (req) => {
     const addr = address(req.params.address);
     mempool.settleTip();
     const pending = pool.pendingAccount(addr);
@@ -152,22 +133,30 @@ export function registerMempoolRoutes(server: Server, deps: MempoolRouteDeps): v
   // Level 3 (issue 7), as on the node: the receipt of a tx in the active chain.
   const machine = deps.machine;
   if (machine) {
-    server.get('/receipt/:txid', { schema: { params: TxidParams } }, async (req) => {
-      const loc = machine.receipt(req.params.txid.toLowerCase());
-      if (!loc)
-        throw new HttpError(
-          404,
-          'TX_NOT_FOUND',
-          `no tx ${req.params.txid} in the active chain (pending txs have no receipt yet)`,
-        );
-      return {
-        ...receiptToJson(loc.receipt),
-        blockHash: loc.blockHash,
-        blockHeight: loc.height,
-        index: loc.index,
-      };
-    });
+    server.get(
+      '/receipt/:txid',
+      { schema: mempoolContractRoutes['GET /receipt/:txid'] },
+      async (req) => {
+        const loc = machine.receipt(req.params.txid.toLowerCase());
+        if (!loc)
+          throw new HttpError(
+            404,
+            'TX_NOT_FOUND',
+            `no tx ${req.params.txid} in the active chain (pending txs have no receipt yet)`,
+          );
+        return {
+          ...receiptToJson(loc.receipt),
+          blockHash: loc.blockHash,
+          blockHeight: loc.height,
+          index: loc.index,
+        };
+      },
+    );
   }
 
-  server.get('/status', async () => deps.status());
+  server.get(
+    '/status',
+    { schema: S['GET /status'] },
+    async () => deps.status() as MempoolStatusJson,
+  );
 }

@@ -1,34 +1,12 @@
 // Level-3 routes (issue 7): receipts, read-only calls, code and storage at the tip. Only
 // registered on contracts chains, so every other chain answers them 404 NOT_FOUND. The
 // EVM state lives in the chain's EvmMachine; each question is one round trip to its worker.
-import { Type } from '@sinclair/typebox';
+import { nodeContractRoutes as S } from '@chainlab/api';
 import { isRuleError, parseAddress } from '@chainlab/core';
 import { parseSlot, receiptToJson, type CallRequest, type EvmMachine } from '@chainlab/evm';
 import { HttpError, type Server } from '@chainlab/service';
 
-const TxidParams = Type.Object({ txid: Type.String({ pattern: '^0x[0-9a-fA-F]{64}$' }) });
-const AddressParams = Type.Object({ address: Type.String({ maxLength: 100 }) });
-const StorageParams = Type.Object({
-  address: Type.String({ maxLength: 100 }),
-  slot: Type.String({ maxLength: 100 }),
-});
-const HEX_ADDRESS = '^0x[0-9a-fA-F]{40}$';
-/** A uint as a decimal string (or a safe integer). */
-const Uint = Type.Union([
-  Type.String({ pattern: '^(0|[1-9][0-9]{0,77})$' }),
-  Type.Integer({ minimum: 0 }),
-]);
-export const CallBody = Type.Object(
-  {
-    /** The callee; null simulates a deploy of `data` (init code). */
-    to: Type.Union([Type.String({ pattern: HEX_ADDRESS }), Type.Null()]),
-    data: Type.String({ pattern: '^0x([0-9a-fA-F]{2})*$', maxLength: 2 + 2 * 1024 * 1024 }),
-    from: Type.Optional(Type.String({ pattern: HEX_ADDRESS })),
-    value: Type.Optional(Uint),
-    gasLimit: Type.Optional(Uint),
-  },
-  { additionalProperties: false },
-);
+export { CallBody } from '@chainlab/api';
 
 export function checkedAddress(raw: string, field = 'address'): string {
   try {
@@ -62,33 +40,37 @@ export function receiptJson(machine: EvmMachine, txid: string) {
 export function registerContractRoutes(server: Server, machine: EvmMachine): void {
   const blockGasLimit = machine.spec.blockGasLimit;
 
-  server.get('/receipt/:txid', { schema: { params: TxidParams } }, async (req) =>
+  server.get('/receipt/:txid', { schema: S['GET /receipt/:txid'] }, async (req) =>
     receiptJson(machine, req.params.txid.toLowerCase()),
   );
 
-  server.get('/code/:address', { schema: { params: AddressParams } }, async (req) => {
+  server.get('/code/:address', { schema: S['GET /code/:address'] }, async (req) => {
     const address = checkedAddress(req.params.address);
     return { address, code: machine.code(address) };
   });
 
-  server.get('/storage/:address/:slot', { schema: { params: StorageParams } }, async (req) => {
-    const address = checkedAddress(req.params.address);
-    let slot: bigint;
-    try {
-      slot = parseSlot(req.params.slot);
-    } catch (e) {
-      throw new HttpError(400, 'INVALID_SLOT', (e as Error).message);
-    }
-    return {
-      address,
-      slot: '0x' + slot.toString(16).padStart(64, '0'),
-      value: machine.storage(address, slot),
-    };
-  });
+  server.get(
+    '/storage/:address/:slot',
+    { schema: S['GET /storage/:address/:slot'] },
+    async (req) => {
+      const address = checkedAddress(req.params.address);
+      let slot: bigint;
+      try {
+        slot = parseSlot(req.params.slot);
+      } catch (e) {
+        throw new HttpError(400, 'INVALID_SLOT', (e as Error).message);
+      }
+      return {
+        address,
+        slot: '0x' + slot.toString(16).padStart(64, '0'),
+        value: machine.storage(address, slot),
+      };
+    },
+  );
 
   // A read-only call at the tip (eth_call): no tx, no fee, nothing changes. A revert is an
   // answer (status 0 with the revert data and reason), not an HTTP error.
-  server.post('/call', { schema: { body: CallBody } }, async (req) => {
+  server.post('/call', { schema: S['POST /call'] }, async (req) => {
     const body = req.body;
     // The call as eth_estimateGas sees it (without a gas limit), then the limit of this call.
     const request: CallRequest = {

@@ -181,7 +181,7 @@ await runService({
     lifecycle.onShutdown('gossip', () => gossip.closeAll());
 
     await server.register(fastifyWebsocket, { options: { maxPayload: MAX_MESSAGE_BYTES } });
-    server.get('/ws', { websocket: true }, (socket) => gossip.accept(socket));
+    server.get('/ws', { websocket: true }, (socket, req) => gossip.accept(socket, req.ip));
 
     let peers: PeerManager | null = null;
     registerNodeRoutes(server, {

@@ -1,6 +1,13 @@
-// The node's REST API (SPEC §3). Handlers only translate HTTP to the chain service and
-// back; the rules live in @chainlab/core.
-import { Type } from '@sinclair/typebox';
+// The node's REST API (docs/api.md#node; schemas in @chainlab/api). Handlers only
+// translate HTTP to the chain service and back; the rules live in @chainlab/core.
+import {
+  nodeAccountRoutes,
+  nodeDataRoutes,
+  nodeDevRoutes,
+  nodeRoutes as S,
+  type BlockJson,
+  type NodeStatusJson,
+} from '@chainlab/api';
 import {
   blockToJson,
   isRuleError,
@@ -27,12 +34,8 @@ export interface NodeRouteDeps {
   status: () => Record<string, unknown>;
 }
 
-const Height = Type.Object({ n: Type.Integer({ minimum: 0, maximum: 0xffffffff }) });
-const Hash = Type.Object({ hash: Type.String({ pattern: '^0x[0-9a-fA-F]{64}$' }) });
-const HashBody = Type.Object(
-  { hash: Type.String({ pattern: '^0x[0-9a-fA-F]{64}$' }) },
-  { additionalProperties: false },
-);
+/** A block as the API shows it (blockToJson's shape, typed for the response schema). */
+const blockJson = (node: ChainNode): BlockJson => blockToJson(node.block) as BlockJson;
 
 function tipJson(node: ChainNode) {
   return {
@@ -48,11 +51,13 @@ export function registerNodeRoutes(server: Server, deps: NodeRouteDeps): void {
   const { service } = deps;
   const chain = service.chain;
 
-  server.get('/chainlength', async () => ({ length: chain.height + 1 }));
+  server.get('/chainlength', { schema: S['GET /chainlength'] }, async () => ({
+    length: chain.height + 1,
+  }));
 
-  server.get('/tip', async () => tipJson(chain.tip));
+  server.get('/tip', { schema: S['GET /tip'] }, async () => tipJson(chain.tip));
 
-  server.get('/block/:n', { schema: { params: Height } }, async (req) => {
+  server.get('/block/:n', { schema: S['GET /block/:n'] }, async (req) => {
     const node = chain.atHeight(req.params.n);
     if (!node)
       throw new HttpError(
@@ -60,38 +65,27 @@ export function registerNodeRoutes(server: Server, deps: NodeRouteDeps): void {
         'BLOCK_NOT_FOUND',
         `no block at height ${req.params.n} (the chain has ${chain.height + 1})`,
       );
-    return blockToJson(node.block);
+    return blockJson(node);
   });
 
-  server.get('/block/hash/:hash', { schema: { params: Hash } }, async (req) => {
+  server.get('/block/hash/:hash', { schema: S['GET /block/hash/:hash'] }, async (req) => {
     const node = chain.get(req.params.hash);
     if (!node) throw new HttpError(404, 'BLOCK_NOT_FOUND', `no block ${req.params.hash}`);
-    return blockToJson(node.block);
+    return blockJson(node);
   });
 
-  server.get(
-    '/blockchain',
-    {
-      schema: {
-        querystring: Type.Object({
-          from: Type.Optional(Type.Integer({ minimum: 0 })),
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
-        }),
-      },
-    },
-    async (req) => {
-      const from = req.query.from ?? 0;
-      const end =
-        req.query.limit === undefined
-          ? chain.height + 1
-          : Math.min(chain.height + 1, from + req.query.limit);
-      const blocks = [];
-      for (let h = from; h < end; h++) blocks.push(blockToJson(chain.atHeight(h)!.block));
-      return { length: chain.height + 1, blocks };
-    },
-  );
+  server.get('/blockchain', { schema: S['GET /blockchain'] }, async (req) => {
+    const from = req.query.from ?? 0;
+    const end =
+      req.query.limit === undefined
+        ? chain.height + 1
+        : Math.min(chain.height + 1, from + req.query.limit);
+    const blocks = [];
+    for (let h = from; h < end; h++) blocks.push(blockJson(chain.atHeight(h)!));
+    return { length: chain.height + 1, blocks };
+  });
 
-  server.post('/block', { schema: { body: Type.Unknown() } }, async (req, reply) => {
+  server.post('/block', { schema: S['POST /block'] }, async (req, reply) => {
     let block;
     try {
       block = parseBlock(req.body, service.spec);
@@ -106,58 +100,46 @@ export function registerNodeRoutes(server: Server, deps: NodeRouteDeps): void {
     return reply.code(202).send({ hash: result.hash, status: result.status });
   });
 
-  server.get('/status', async () => deps.status());
+  server.get('/status', { schema: S['GET /status'] }, async () => deps.status() as NodeStatusJson);
 
-  // Not in SPEC §3: the block tree as this node sees it — side branches, invalid blocks
+  // An addition to the shared API: the block tree as this node sees it — side branches, invalid blocks
   // and which chain is active — for the explorer's fork view and for experiments.
-  server.get(
-    '/tree',
-    {
-      schema: {
-        querystring: Type.Object({ fromHeight: Type.Optional(Type.Integer({ minimum: 0 })) }),
-      },
-    },
-    async (req) => {
-      const from = req.query.fromHeight ?? Math.max(0, chain.height - 100);
-      const nodes = [];
-      for (const node of chain.allNodes()) {
-        if (node.height < from) continue;
-        nodes.push({
-          hash: node.hash,
-          height: node.height,
-          prevHash: node.header.prevHash,
-          time: node.header.time,
-          bits: node.header.bits,
-          chainwork: '0x' + node.chainwork.toString(16),
-          status: node.status,
-          active: chain.isActive(node),
-          ...(node.failure ? { failure: node.failure } : {}),
-        });
-      }
-      nodes.sort((a, b) => a.height - b.height);
-      return { tip: chain.tip.hash, height: chain.height, fromHeight: from, blocks: nodes };
-    },
-  );
+  server.get('/tree', { schema: S['GET /tree'] }, async (req) => {
+    const from = req.query.fromHeight ?? Math.max(0, chain.height - 100);
+    const nodes = [];
+    for (const node of chain.allNodes()) {
+      if (node.height < from) continue;
+      nodes.push({
+        hash: node.hash,
+        height: node.height,
+        prevHash: node.header.prevHash,
+        time: node.header.time,
+        bits: node.header.bits,
+        chainwork: '0x' + node.chainwork.toString(16),
+        status: node.status,
+        active: chain.isActive(node),
+        ...(node.failure ? { failure: node.failure } : {}),
+      });
+    }
+    nodes.sort((a, b) => a.height - b.height);
+    return { tip: chain.tip.hash, height: chain.height, fromHeight: from, blocks: nodes };
+  });
 
   if (service.spec.level === 1) {
-    server.post(
-      '/data',
-      { schema: { body: Type.Object({ data: Type.String() }, { additionalProperties: false }) } },
-      async (req, reply) => {
-        try {
-          deps.data!.add(req.body.data);
-        } catch (e) {
-          if (isRuleError(e)) throw new HttpError(400, e.code, e.message);
-          throw e;
-        }
-        deps.miner?.payloadChanged();
-        return reply.code(202).send({ queued: true, pending: deps.data!.size });
-      },
-    );
+    server.post('/data', { schema: nodeDataRoutes['POST /data'] }, async (req, reply) => {
+      try {
+        deps.data!.add(req.body.data);
+      } catch (e) {
+        if (isRuleError(e)) throw new HttpError(400, e.code, e.message);
+        throw e;
+      }
+      deps.miner?.payloadChanged();
+      return reply.code(202).send({ queued: true, pending: deps.data!.size });
+    });
   } else {
     server.get(
       '/account/:address',
-      { schema: { params: Type.Object({ address: Type.String() }) } },
+      { schema: nodeAccountRoutes['GET /account/:address'] },
       async (req) => {
         let address: string;
         try {
@@ -189,11 +171,11 @@ export function registerNodeRoutes(server: Server, deps: NodeRouteDeps): void {
     if (service.state instanceof EvmMachine) registerContractRoutes(server, service.state);
   }
 
-  if (service.spec.devnet) registerDevRoutes(server, deps, HashBody);
+  if (service.spec.devnet) registerDevRoutes(server, deps);
 }
 
-/** Devnet controls (SPEC §3): refused with 404 on any other chain, since they are never registered. */
-function registerDevRoutes(server: Server, deps: NodeRouteDeps, HashBody: typeof Hash): void {
+/** Devnet controls (docs/api.md#node): 404 on any other chain, since they are never registered. */
+function registerDevRoutes(server: Server, deps: NodeRouteDeps): void {
   const { service, miner, clock } = deps;
   const needMiner = () => {
     if (!miner) throw new HttpError(409, 'NO_MINER', 'this node has no miner');
@@ -202,51 +184,25 @@ function registerDevRoutes(server: Server, deps: NodeRouteDeps, HashBody: typeof
     return miner;
   };
 
-  server.post(
-    '/dev/mine',
-    {
-      schema: {
-        body: Type.Object(
-          { blocks: Type.Integer({ minimum: 1, maximum: 1000 }) },
-          { additionalProperties: false },
-        ),
-      },
-    },
-    async (req) => {
-      const hashes = await needMiner().mineBlocks(req.body.blocks);
-      return { hashes, height: service.chain.height };
-    },
-  );
+  server.post('/dev/mine', { schema: nodeDevRoutes['POST /dev/mine'] }, async (req) => {
+    const hashes = await needMiner().mineBlocks(req.body.blocks);
+    return { hashes, height: service.chain.height };
+  });
 
-  server.post(
-    '/dev/mining',
-    { schema: { body: Type.Object({ on: Type.Boolean() }, { additionalProperties: false }) } },
-    async (req) => {
-      const m = needMiner();
-      if (req.body.on) m.start();
-      else await m.stop();
-      return { mining: m.mining };
-    },
-  );
+  server.post('/dev/mining', { schema: nodeDevRoutes['POST /dev/mining'] }, async (req) => {
+    const m = needMiner();
+    if (req.body.on) m.start();
+    else await m.stop();
+    return { mining: m.mining };
+  });
 
-  server.post(
-    '/dev/time',
-    {
-      schema: {
-        body: Type.Object(
-          { offsetSeconds: Type.Integer({ minimum: -1e9, maximum: 1e9 }) },
-          { additionalProperties: false },
-        ),
-      },
-    },
-    async (req) => {
-      clock.setOffset(req.body.offsetSeconds);
-      return { offsetSeconds: clock.offset, now: clock.now() };
-    },
-  );
+  server.post('/dev/time', { schema: nodeDevRoutes['POST /dev/time'] }, async (req) => {
+    clock.setOffset(req.body.offsetSeconds);
+    return { offsetSeconds: clock.offset, now: clock.now() };
+  });
 
   for (const action of ['invalidate', 'reconsider'] as const) {
-    server.post(`/dev/${action}`, { schema: { body: HashBody } }, async (req) => {
+    server.post(`/dev/${action}`, { schema: nodeDevRoutes[`POST /dev/${action}`] }, async (req) => {
       if (!service.chain.get(req.body.hash))
         throw new HttpError(404, 'BLOCK_NOT_FOUND', `no block ${req.body.hash}`);
       if (service.chain.genesis.hash === req.body.hash.toLowerCase())

@@ -236,6 +236,12 @@ export interface CommonConfig {
   spec: string;
   logLevel: LogLevel;
   logFormat: LogFormat;
+  /** Requests per minute one address may make to the write routes; 0: no limit. */
+  rateLimit: number;
+  /** Apply the rate limit to loopback clients too (off: a devnet's own tools are not limited). */
+  rateLimitLoopback: boolean;
+  /** Event-loop delay (ms) beyond which requests are answered 503 SERVER_BUSY; 0: never. */
+  maxEventLoopDelay: number;
 }
 export type CommonFlag = keyof CommonConfig;
 
@@ -289,6 +295,20 @@ function commonOptions(defaultPort: number, d: Partial<CommonConfig>) {
       'log output (auto: pretty on a terminal, JSON lines otherwise)',
       LOG_FORMATS,
       d.logFormat ?? 'auto',
+    ),
+    rateLimit: intOption(
+      '--rate-limit <per-minute>',
+      'requests per minute one client address may send to the write routes (POST /block, /data, /pushtx, /register); 0: no limit',
+      { default: d.rateLimit ?? 600, min: 0, max: 10_000_000 },
+    ),
+    rateLimitLoopback: switchOption(
+      '--rate-limit-loopback',
+      'apply --rate-limit to loopback clients too (by default 127.0.0.1 and ::1 are not limited)',
+    ),
+    maxEventLoopDelay: intOption(
+      '--max-event-loop-delay <ms>',
+      'answer 503 SERVER_BUSY (with Retry-After) while the event loop lags more than this; 0: never',
+      { default: d.maxEventLoopDelay ?? 3000, min: 0, max: 3_600_000 },
     ),
   } satisfies { [K in CommonFlag]: OptionDef<CommonConfig[K]> };
 }

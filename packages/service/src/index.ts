@@ -8,3 +8,5 @@ export * from './run.js';
 export * from './server.js';
 export * from './typebox.js';
 export * from './url.js';
+export * from './openapi.js';
+export * from './protection.js';

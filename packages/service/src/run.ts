@@ -80,7 +80,16 @@ export async function runService<X extends OptionDefs>(
     logger,
     ...(opts.bodyLimit !== undefined ? { bodyLimit: opts.bodyLimit } : {}),
     ...(opts.mapError ? { mapError: opts.mapError } : {}),
+    description: opts.cli.description,
+    protection: {
+      rateLimit: config.rateLimit,
+      rateLimitLoopback: config.rateLimitLoopback,
+      maxEventLoopDelay: config.maxEventLoopDelay,
+    },
   });
+  // Load the plugins createServer queued (OpenAPI, rate limit, ...) before any route is
+  // declared, so they see every route.
+  await server.after();
   lifecycle.setServer(() => server.close());
   lifecycle.installSignalHandlers();
 

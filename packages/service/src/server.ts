@@ -13,7 +13,13 @@ import Fastify, {
 import { errorBody, HttpError, isErrorCode } from './errors.js';
 import type { Logger } from './logger.js';
 import { INTERFACE_LOG_PREFIX } from './logger.js';
-import { typeBoxValidatorCompiler, type TypeBoxTypeProvider } from './typebox.js';
+import { registerOpenApi } from './openapi.js';
+import { registerProtection, type ProtectionOptions } from './protection.js';
+import {
+  responseSerializerCompiler,
+  typeBoxValidatorCompiler,
+  type TypeBoxTypeProvider,
+} from './typebox.js';
 
 /** A chainlab service's fastify instance, with the TypeBox type provider. */
 export type Server = FastifyInstance<
@@ -41,6 +47,10 @@ export interface CreateServerOptions {
   mapError?: (err: unknown) => HttpError | undefined;
   /** Time a client has to send a whole request, in ms (default 30 s). */
   requestTimeoutMs?: number;
+  /** One sentence for the OpenAPI document and `/docs` (what this service is). */
+  description?: string;
+  /** Rate limit of the write routes and the event-loop guard (see protection.ts). */
+  protection?: ProtectionOptions;
 }
 
 const FASTIFY_CODES: Record<string, { status: number; code: string }> = {
@@ -135,7 +145,10 @@ function truncate(s: string, n = 200): string {
  * A fastify instance set up the chainlab way:
  * - every error answer is `{"error": {"code", "message"}}` (see toHttpError), never a
  *   stack trace, never a 500 for bad input; unknown routes are `404 NOT_FOUND`;
- * - TypeBox route schemas (strict bodies, converted params/query);
+ * - TypeBox route schemas (strict bodies, strictly converted params/query), responses
+ *   serialized as they are (the response schemas document them, see docs/api.md);
+ * - `GET /openapi.json` (OpenAPI 3.1 from the route schemas) and `GET /docs`;
+ * - a per-address rate limit on the write routes, 503 SERVER_BUSY when the event loop lags;
  * - request logs at debug level, 5xx errors at error level;
  * - `GET /running` → `running` (text/plain);
  * - while shutting down, new requests get `503 SHUTTING_DOWN`.
@@ -175,6 +188,19 @@ export function createServer(opts: CreateServerOptions): Server {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   fastify.setValidatorCompiler(typeBoxValidatorCompiler);
+  fastify.setSerializerCompiler(
+    responseSerializerCompiler(
+      log,
+      process.env.CHAINLAB_CHECK_RESPONSES === '1' ||
+        process.env.CHAINLAB_CHECK_RESPONSES === 'true',
+    ),
+  );
+  // Plugins before routes: they see every route declared after them (onRoute).
+  registerOpenApi(fastify as unknown as Server, {
+    name: opts.name,
+    ...(opts.description !== undefined ? { description: opts.description } : {}),
+  });
+  registerProtection(fastify as unknown as Server, opts.protection ?? {});
   // JSON only: anything else (text/plain, forms) is 415.
   fastify.removeContentTypeParser('text/plain');
 
@@ -226,9 +252,27 @@ export function createServer(opts: CreateServerOptions): Server {
 
   fastify.setNotFoundHandler((req, reply) => sendError(reply, notFound(req.method, req.url)));
 
-  fastify.get('/running', async (_req, reply) => {
-    void reply.type('text/plain; charset=utf-8');
-    return 'running';
+  // In a plugin, so that it loads after the OpenAPI plugin and is listed like every route.
+  void fastify.register(async (scope) => {
+    scope.get(
+      '/running',
+      {
+        schema: {
+          summary: 'Liveness probe',
+          description: 'Answers the text `running` as long as the process serves requests.',
+          response: {
+            200: {
+              description: 'the word running',
+              content: { 'text/plain': { schema: { type: 'string', const: 'running' } } },
+            },
+          },
+        },
+      },
+      async (_req, reply) => {
+        void reply.type('text/plain; charset=utf-8');
+        return 'running';
+      },
+    );
   });
 
   return fastify as unknown as Server;

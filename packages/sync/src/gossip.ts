@@ -34,6 +34,11 @@ const MAX_BLOCKS_PER_MESSAGE = 500;
 const MAX_BLOCKS_BYTES = 4 * 1024 * 1024;
 const PENALTY_LIMIT = 5; // invalid messages before a peer is dropped
 const BAN_MS = 5 * 60_000;
+/**
+ * Inbound connections one remote address may hold. Loopback is exempt: on a devnet every
+ * node, the mempool and the explorer connect from 127.0.0.1.
+ */
+const MAX_INBOUND_PER_ADDRESS = 16;
 const RATE_WINDOW_MS = 5_000;
 const RATE_LIMIT = 2_000; // messages per window
 const PING_MS = 10_000;
@@ -80,6 +85,8 @@ export class Peer {
     readonly socket: WebSocket,
     readonly direction: 'in' | 'out',
     url: string | null,
+    /** The remote IP address of an inbound peer (for bans and per-address limits). */
+    readonly address: string | null = null,
   ) {
     this.url = url;
     socket.on('pong', () => (this.alive = true));
@@ -149,8 +156,10 @@ export class Gossip {
     return false;
   }
 
-  isBanned(url: string): boolean {
-    const until = this.banned.get(url);
+  /** `key` is a peer URL or, for inbound peers off loopback, `address:<ip>`. */
+  isBanned(key: string): boolean {
+    const until = this.banned.get(key);
+    if (until !== undefined && until <= Date.now()) this.banned.delete(key);
     return until !== undefined && until > Date.now();
   }
 
@@ -175,13 +184,41 @@ export class Gossip {
     });
   }
 
-  /** Takes an inbound connection from /ws. */
-  accept(socket: WebSocket): void {
-    this.attach(socket, 'in', null);
+  /**
+   * Takes an inbound connection from /ws. `address` is the remote IP: a peer dropped for
+   * invalid data is refused again for BAN_MS by address (by declared URL on loopback,
+   * where every devnet process shares 127.0.0.1), and one address may hold at most
+   * MAX_INBOUND_PER_ADDRESS connections.
+   */
+  accept(socket: WebSocket, address?: string): void {
+    if (address !== undefined && !isLoopback(address)) {
+      if (this.isBanned(`address:${address}`)) {
+        this.log.debug({ address }, 'refusing banned peer address');
+        socket.close(1008, 'banned for invalid data; retry later');
+        return;
+      }
+      let inbound = 0;
+      for (const p of this.peers.values())
+        if (p.direction === 'in' && p.address === address) inbound++;
+      if (inbound >= MAX_INBOUND_PER_ADDRESS) {
+        this.log.debug(
+          { address, inbound },
+          'refusing peer: too many connections from its address',
+        );
+        socket.close(1008, `too many connections from ${address}`);
+        return;
+      }
+    }
+    this.attach(socket, 'in', null, address ?? null);
   }
 
-  private attach(socket: WebSocket, direction: 'in' | 'out', url: string | null): Peer {
-    const peer = new Peer(socket, direction, url);
+  private attach(
+    socket: WebSocket,
+    direction: 'in' | 'out',
+    url: string | null,
+    address: string | null = null,
+  ): Peer {
+    const peer = new Peer(socket, direction, url, address);
     this.peers.set(peer.id, peer);
     const greet = () => peer.send(this.hello());
     if (socket.readyState === WebSocket.OPEN) greet();
@@ -227,6 +264,8 @@ export class Gossip {
     );
     if (peer.penalties >= PENALTY_LIMIT) {
       if (peer.url) this.banned.set(peer.url, Date.now() + BAN_MS);
+      if (peer.direction === 'in' && peer.address !== null && !isLoopback(peer.address))
+        this.banned.set(`address:${peer.address}`, Date.now() + BAN_MS);
       this.log.warn(
         { peer: peer.url ?? `inbound#${peer.id}` },
         'dropping peer: too much invalid data',
@@ -278,6 +317,11 @@ export class Gossip {
     peer.hello = hello;
     if (peer.url === null && typeof hello.url === 'string' && /^https?:\/\//.test(hello.url))
       peer.url = hello.url;
+    if (peer.direction === 'in' && peer.url !== null && this.isBanned(peer.url)) {
+      this.log.debug({ peer: peer.url }, 'refusing banned peer');
+      peer.close(1008, 'banned for invalid data; retry later');
+      return;
+    }
     let theirWork = 0n;
     try {
       theirWork = BigInt(hello.chainwork);
@@ -410,4 +454,8 @@ export class Gossip {
     this.delayed.clear();
     for (const peer of this.peers.values()) peer.close(1001, 'node shutting down');
   }
+}
+
+function isLoopback(ip: string): boolean {
+  return ip === '::1' || ip.startsWith('127.') || ip.startsWith('::ffff:127.');
 }
