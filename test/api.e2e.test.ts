@@ -3,6 +3,7 @@
 // malformed input with 4xx and the error shape — never 2xx, never 5xx. Real processes.
 import SwaggerParser from '@apidevtools/swagger-parser';
 import fc from 'fast-check';
+import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   explorerRoutes,
@@ -277,5 +278,48 @@ describe('protection', () => {
           .status,
       ).toBe(200);
     await limited.stop();
+  });
+});
+
+/** Opens a WebSocket to a node's /ws and resolves with its close code and reason. */
+function gossipSession(
+  node: ServiceProcess,
+  send: (ws: WebSocket) => void,
+): Promise<{ code: number; reason: string }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(node.url.replace(/^http/, 'ws') + '/ws');
+    const timer = setTimeout(() => {
+      ws.terminate();
+      reject(new Error('the node did not close the connection'));
+    }, 30_000);
+    ws.on('open', () => send(ws));
+    ws.on('close', (code, reason) => {
+      clearTimeout(timer);
+      resolve({ code, reason: reason.toString() });
+    });
+    ws.on('error', () => undefined);
+  });
+}
+
+describe('gossip bans', () => {
+  it('a peer closed for invalid data is refused when it connects again with the same URL', async () => {
+    const hello = (chainId: number) => ({
+      type: 'hello',
+      chainId,
+      height: 0,
+      tip: '0x' + '00'.repeat(32),
+      chainwork: '0x1',
+      url: 'http://127.0.0.1:1',
+    });
+    const { chainId } = await (await http(`${dataNode.url}/status`)).json<{ chainId: number }>();
+    const first = await gossipSession(dataNode, (ws) => {
+      ws.send(JSON.stringify(hello(chainId)));
+      for (let i = 0; i < 5; i++) ws.send('not json');
+    });
+    expect(first.code).toBe(1008);
+    const again = await gossipSession(dataNode, (ws) => ws.send(JSON.stringify(hello(chainId))));
+    expect(again).toEqual({ code: 1008, reason: 'banned for invalid data; retry later' });
+    // Anonymous loopback peers (the mempool, the explorer) are not caught by it.
+    expect((await http(`${dataNode.url}/tip`)).status).toBe(200);
   });
 });

@@ -312,4 +312,26 @@ describe('explorer in a browser', () => {
     expect(await page.locator('h1').count()).toBe(1);
     expect(consoleErrors).toEqual([]);
   });
+
+  it('serves its API reference at /docs, rendered offline from its own OpenAPI document', async () => {
+    const docs = await ctx.newPage();
+    const outside: string[] = [];
+    const errors: string[] = [];
+    docs.on('request', (r) => {
+      if (!r.url().startsWith(net.explorer.url) && !r.url().startsWith('data:'))
+        outside.push(r.url());
+    });
+    docs.on('pageerror', (e) => errors.push(e.message));
+    await docs.goto(`${net.explorer.url}/docs`);
+    await docs.locator('.swagger-ui .info .title').waitFor();
+    expect(await docs.locator('.swagger-ui .info .title').textContent()).toContain(
+      'chainlab explorer',
+    );
+    // Every route of the explorer's API is listed.
+    await docs.locator('.opblock-summary-path[data-path="/api/info"]').waitFor();
+    expect(await docs.locator('.opblock').count()).toBeGreaterThanOrEqual(20);
+    expect(outside).toEqual([]);
+    expect(errors).toEqual([]);
+    await docs.close();
+  });
 });

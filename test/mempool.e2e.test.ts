@@ -200,7 +200,7 @@ describe('mempool end to end (tracker, mempool, a mining node and a relay node)'
     expect(status.tip).toBe((await tipOf(miner)).hash);
   });
 
-  it('send: balances at confirmations 0, 1, 2 follow SPEC §3 and /confirmations counts up', async () => {
+  it('send: balances at confirmations 0, 1, 2 follow docs/api.md and /confirmations counts up', async () => {
     const alice = spec.devKeys[0]!;
     const aliceAddr = privateKeyToAddress(alice);
     const bob = privateKeyToAddress(newKey());

@@ -1,7 +1,7 @@
 // Issue 6, tests 1 and 6: the wallet CLI against real processes — tracker, mempool, a
 // mining node (mining on request only, so every block is the test's) and a relay node the
 // wallet talks to. wallet new → faucet → send to a second wallet → --wait 2; balances at
-// confirmations 0, 1, 2 follow SPEC §3 at every step; /confirmations counts up; the
+// confirmations 0, 1, 2 follow docs/api.md at every step; /confirmations counts up; the
 // keystore files decrypt with the password to the same address.
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -219,7 +219,7 @@ describe('wallet CLI end to end (real tracker, mempool, 2 nodes)', () => {
     }
   });
 
-  it('send --wait 2: waits while /confirmations counts 0, 1, 2; balances follow SPEC §3 at each step', async () => {
+  it('send --wait 2: waits while /confirmations counts 0, 1, 2; balances follow docs/api.md at each step', async () => {
     const start = 100n * COIN();
     const amount = (3n * COIN()) / 2n; // 1.5 coins
     const sending = wallet([

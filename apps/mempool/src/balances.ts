@@ -1,4 +1,4 @@
-// Balances at n confirmations (SPEC §3):
+// Balances at n confirmations (docs/api.md):
 //   n = 0   the chain plus every pending (ready) tx: the pool's confirmations-0 state;
 //   n = 1   every tx in the active chain: the tip state;
 //   n = k   only blocks with at least k confirmations, i.e. the state right after the

@@ -1,4 +1,4 @@
-// The mempool's command line: the common service flags (SPEC §2) plus its own.
+// The mempool's command line: the common service flags (docs/services.md) plus its own.
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { loadSpec, type ChainSpec } from '@chainlab/core';

@@ -52,7 +52,7 @@ export interface ContractPolicy {
 }
 
 /**
- * The rules of a contract tx that need no state, as /pushtx codes (SPEC §3 has no
+ * The rules of a contract tx that need no state, as /pushtx codes (docs/api.md has no
  * GAS_LIMIT): a gasLimit above the block gas limit, or init code over 49,152 bytes
  * (EIP-3860), is TOO_LARGE — no block could hold the tx; a gasLimit below the intrinsic
  * gas, or a gasPrice under the floor, is FEE_TOO_LOW — the tx does not pay enough.

@@ -1,4 +1,4 @@
-// The mempool's refusal codes (SPEC §3, POST /pushtx) and how core's rule codes map onto
+// The mempool's refusal codes (docs/api.md, POST /pushtx) and how core's rule codes map onto
 // them. Every refusal is a MempoolError with exactly one of these codes; the routes
 // answer it as `400 {"error": {"code", "message"}}`.
 import { isRuleError, type RuleCode } from '@chainlab/core';
@@ -33,7 +33,7 @@ export function isMempoolError(e: unknown): e is MempoolError {
 }
 
 /**
- * Core rule codes → /pushtx codes. The codes core shares with SPEC §3 pass through; the
+ * Core rule codes → /pushtx codes. The codes core shares with docs/api.md pass through; the
  * others say "this is not a well-formed transfer" and become INVALID_JSON:
  *   MALFORMED_TX     (missing/unknown field, bad hex, bad integer)  → INVALID_JSON
  *   INVALID_ADDRESS  (not 0x + 40 hex, bad EIP-55 checksum)         → INVALID_JSON

@@ -153,7 +153,7 @@ export function registerNodeRoutes(server: Server, deps: NodeRouteDeps): void {
         }
         const state = service.state;
         if (state instanceof EvmMachine) {
-          // Level 3: the SPEC shape plus the code's hash and size (0 for a key's account).
+          // Level 3: the shared shape plus the code's hash and size (0 for a key's account).
           const a = state.account(address);
           return {
             address,

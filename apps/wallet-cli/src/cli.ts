@@ -1,4 +1,4 @@
-// The command line (SPEC §6): commander definitions, help texts, environment variables and
+// The command line (docs/wallet.md): commander definitions, help texts, environment variables and
 // exit codes. Each command's work lives in commands/*.ts, loaded only when it runs so that
 // --help and usage errors answer at once.
 import { homedir } from 'node:os';
@@ -345,7 +345,7 @@ Exit codes: 0 ok, 1 refused or failed (the error code is printed, e.g.
     )
     .action(act(async () => (await import('./commands/faucet.js')).faucet));
 
-  // ---- level 3: contracts (SPEC §6) ----
+  // ---- level 3: contracts (docs/wallet.md) ----
   const txOptions = (cmd: Command): Command =>
     cmd
       .addOption(

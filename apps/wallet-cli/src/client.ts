@@ -1,4 +1,4 @@
-// The wallet's view of the network: REST calls to one node and the mempool (SPEC §3),
+// The wallet's view of the network: REST calls to one node and the mempool (docs/api.md),
 // made with @chainlab/service's fetchJson (deadlines, typed PeerError). Every failure
 // becomes a WalletError carrying the server's error code, or UNREACHABLE / TIMEOUT /
 // BAD_RESPONSE when there is no usable answer.
@@ -190,7 +190,7 @@ export class ChainClient {
   }
 
   /**
-   * `GET /tx/:txid` (the mempool's extension of SPEC §3): the tx and, when the mempool says
+   * `GET /tx/:txid` (an addition to docs/api.md's mempool routes): the tx and, when the mempool says
    * so, its pool status (`ready`, or `held` until an earlier nonce arrives) and block
    * height. undefined when the mempool does not know the tx or has no such route.
    */

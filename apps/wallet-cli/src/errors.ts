@@ -1,4 +1,4 @@
-// What can go wrong, and the exit code it ends with (SPEC §6): 0 ok, 1 refused or failed
+// What can go wrong, and the exit code it ends with (docs/wallet.md): 0 ok, 1 refused or failed
 // (the error code printed: `error: INSUFFICIENT_FUNDS: ...`), 2 usage.
 
 export const EXIT_OK = 0;

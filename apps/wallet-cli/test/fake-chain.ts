@@ -1,6 +1,6 @@
-// A stand-in for one node + the mempool (the SPEC §3 routes the wallet uses), in memory,
+// A stand-in for one node + the mempool (the docs/api.md routes the wallet uses), in memory,
 // so the wallet's commands can be tested without mining. Blocks appear only when the test
-// calls mine() (or every `autoMineMs`). Balances and confirmations follow SPEC §3.
+// calls mine() (or every `autoMineMs`). Balances and confirmations follow docs/api.md.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import {
@@ -117,7 +117,7 @@ export class FakeChain {
     }
   }
 
-  /** SPEC §3 balance: 0 = chain + pending, k ≥ 1 = blocks with ≥ k confirmations. */
+  /** docs/api.md balance: 0 = chain + pending, k ≥ 1 = blocks with ≥ k confirmations. */
   balance(address: string, confirmations: number): bigint {
     const a = address.toLowerCase();
     let sum = 0n;

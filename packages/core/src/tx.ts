@@ -1,5 +1,5 @@
 // Transactions: the canonical binary encoding, the txid, the signature, the coinbase, and
-// the JSON codec of SPEC §4.
+// the JSON codec of docs/protocol.md.
 //
 // Signing bytes (big-endian; the 85-byte head is shared by every type):
 //   type u8 (0 coinbase, 1 transfer, 2 contract) | chainId u32 | nonce u64 |
@@ -500,7 +500,7 @@ export function checkTxContext(tx: Tx, chainId: number): void {
     throw new RuleError('WRONG_CHAIN', `tx is for chain ${tx.chainId}, this is chain ${chainId}`);
 }
 
-// ---- JSON (SPEC §4) ----
+// ---- JSON (docs/protocol.md) ----
 
 /** A transfer or a coinbase (a level-3 coinbase adds `data`, the state root). */
 export interface TransferTxJson {
@@ -528,7 +528,7 @@ export interface ContractTxJson {
   gasPrice: string;
 }
 
-/** Any tx as JSON (SPEC §4). */
+/** Any tx as JSON (docs/protocol.md). */
 export type TxJson = TransferTxJson | ContractTxJson;
 
 const TX_JSON_KEYS = ['from', 'to', 'amount', 'fee', 'nonce', 'chainId', 'sig'] as const;

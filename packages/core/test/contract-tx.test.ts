@@ -159,7 +159,7 @@ describe('contract tx encoding (type 2)', () => {
   });
 });
 
-describe('contract tx JSON (SPEC §4: level 3 adds data, gasLimit, gasPrice; to null deploys)', () => {
+describe('contract tx JSON (docs/protocol.md: level 3 adds data, gasLimit, gasPrice; to null deploys)', () => {
   it('round-trips at level 3', () => {
     const json = txToJson(call);
     expect(json).toEqual({

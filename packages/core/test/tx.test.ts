@@ -268,7 +268,7 @@ describe('binary codec', () => {
 describe('JSON codec', () => {
   const json = txToJson(signed);
 
-  it('has exactly the SPEC §4 fields, in order', () => {
+  it('has exactly the docs/protocol.md fields, in order', () => {
     expect(JSON.stringify(json)).toBe(
       `{"from":"${ADDR1}","to":"${TO}","amount":"1500000","fee":"1000","nonce":7,"chainId":1337,"sig":"${VECTOR.sig}"}`,
     );

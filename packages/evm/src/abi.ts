@@ -1,4 +1,4 @@
-// ABI helpers for the wallet's deploy / call / send-call (SPEC §6), on viem: a function
+// ABI helpers for the wallet's deploy / call / send-call (docs/wallet.md), on viem: a function
 // given as a human signature "name(types)(returnTypes)", arguments given as command-line
 // strings, results and events decoded for display.
 import {
@@ -16,7 +16,7 @@ import { decodeRevertReason } from './revert.js';
 import type { Log } from './types.js';
 
 /**
- * "transfer(address,uint256)" or "balanceOf(address)(uint256)" (SPEC §6: the second
+ * "transfer(address,uint256)" or "balanceOf(address)(uint256)" (docs/wallet.md: the second
  * parenthesis lists return types) → a viem AbiFunction. Parameter names are optional.
  */
 export function parseFunctionSignature(signature: string): AbiFunction {

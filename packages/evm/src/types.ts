@@ -34,7 +34,7 @@ export interface Receipt {
   output?: string;
 }
 
-/** JSON form of a Receipt (amounts as decimal strings, SPEC §3 style). */
+/** JSON form of a Receipt (amounts as decimal strings, docs/api.md style). */
 export interface ReceiptJson {
   txid: string;
   status: 0 | 1;

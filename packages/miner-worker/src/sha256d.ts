@@ -2,7 +2,7 @@
 // thread starts fast). Everything works on 32-bit words held in Int32Array / int32 locals:
 // no BigInt, no allocation per nonce.
 //
-// Header layout (SPEC §4, Bitcoin's): version u32 LE | prevHash 32 | merkleRoot 32 |
+// Header layout (docs/protocol.md, Bitcoin's): version u32 LE | prevHash 32 | merkleRoot 32 |
 // time u32 LE | bits u32 LE | nonce u32 LE = 80 bytes. Block hash = SHA-256(SHA-256(header)).
 // Valid iff the hash, read as a 256-bit little-endian number (the byte-reversed "display"
 // form read big-endian), is <= target.

@@ -1,4 +1,4 @@
-// Command line + environment configuration shared by every service (SPEC §2).
+// Command line + environment configuration shared by every service (docs/services.md).
 //
 // Every option `--some-flag` can also be set with the environment variable
 // `CHAINLAB_SOME_FLAG`. Precedence: command line, then environment, then default.
@@ -325,7 +325,7 @@ export interface ServiceCliSpec<X extends OptionDefs = OptionDefs> {
   defaultPort: number;
   /** Per-service defaults of common flags (e.g. a node's default --tracker). */
   defaults?: Partial<CommonConfig>;
-  /** Common flags this service accepts (SPEC §2) but does not use: not listed by --help. */
+  /** Common flags this service accepts (docs/services.md) but does not use: not listed by --help. */
   unused?: readonly CommonFlag[];
   /** Service-specific options, keyed by the name they get in the parsed config. */
   options?: X;

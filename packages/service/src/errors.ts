@@ -1,4 +1,4 @@
-// The one error format of every chainlab HTTP API (SPEC §3):
+// The one error format of every chainlab HTTP API (docs/api.md):
 //   status code + {"error": {"code": "SNAKE_CASE", "message": "..."}}
 // Routes throw HttpError; the server's error handler turns anything else into this shape.
 

@@ -53,7 +53,8 @@ export function registerOpenApi(server: Server, opts: OpenApiOptions): void {
   });
   void server.register(fastifySwaggerUi, {
     routePrefix: DOCS_PATH,
-    uiConfig: { docExpansion: 'list', deepLinking: false },
+    // validatorUrl null: Swagger UI would otherwise fetch a badge from validator.swagger.io.
+    uiConfig: { docExpansion: 'list', deepLinking: false, validatorUrl: null },
   });
   void server.register(async (scope) => {
     scope.get(OPENAPI_PATH, { schema: { hide: true } }, async (_req, reply) =>

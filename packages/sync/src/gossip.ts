@@ -1,4 +1,4 @@
-// Block and tx gossip over WebSockets (SPEC §5). Each connection, inbound (/ws) or
+// Block and tx gossip over WebSockets (docs/protocol.md#10-gossip). Each connection, inbound (/ws) or
 // outbound (to a peer found through the tracker), is a Peer speaking JSON messages:
 //   hello      {chainId, height, tip, chainwork, url?}  first message both ways
 //   block      {block}          a new block, sent only after we validated and connected it

@@ -1,4 +1,4 @@
-// `balance`: what the mempool reports for an address (SPEC §3): confirmations=0 counts
+// `balance`: what the mempool reports for an address (docs/api.md): confirmations=0 counts
 // pending txs too, 1 every tx in the active chain, k only blocks with ≥ k confirmations.
 import type { Context } from '../context.js';
 import { label } from '../context.js';

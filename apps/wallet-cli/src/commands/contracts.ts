@@ -1,4 +1,4 @@
-// Level 3 (SPEC §6): `deploy` compiles a Solidity file with the bundled solc and sends a
+// Level 3 (docs/wallet.md): `deploy` compiles a Solidity file with the bundled solc and sends a
 // deploy tx; `call` runs a function read-only at the node's tip (POST /call, no tx, no
 // fee); `send-call` sends a contract tx and, with --wait, shows its receipt: status, gas,
 // events, revert reason. @chainlab/evm (solc, viem) is loaded only by these commands.
