@@ -21,4 +21,4 @@ export {
   type ReorgEvent,
   type TreeJson,
 } from './network.js';
-export { registerExplorerRoutes, type ExplorerDeps } from './routes.js';
+export { registerExplorerRoutes, type ExplorerDeps } from './routes/index.js';

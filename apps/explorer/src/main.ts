@@ -12,7 +12,7 @@ import { resolveChainInfo, type ChainInfo } from './chain-info.js';
 import { explorerCli } from './cli.js';
 import { LiveHub } from './live.js';
 import { Network } from './network.js';
-import { registerExplorerRoutes } from './routes.js';
+import { registerExplorerRoutes } from './routes/index.js';
 
 const PUBLIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'public');
 /** Nodes are followed only once the server listens. */
