@@ -8,3 +8,4 @@ export * from './run.js';
 export * from './server.js';
 export * from './typebox.js';
 export * from './url.js';
+export * from './journal.js';
