@@ -501,6 +501,68 @@ describe('mempool end to end (tracker, mempool, a mining node and a relay node)'
     await mine(1);
     for (const id of ids) expect((await confirmationsAt(mempool, id)).confirmations).toBe(1);
   });
+
+  it('every acknowledged tx survives kill -9 of the mempool mid-traffic', async () => {
+    // Fresh senders, funded in one block, each pushing its nonces one after another.
+    const funder = spec.devKeys[3]!;
+    const { nonce: start } = await getJson<{ nonce: number }>(
+      `${mempool.url}/account/${privateKeyToAddress(funder)}`,
+    );
+    const senders = Array.from({ length: 8 }, () => newKey());
+    for (const [i, key] of senders.entries()) {
+      const r = await pushTo(
+        mempool,
+        txToJson(
+          sign({
+            key: funder,
+            to: privateKeyToAddress(key),
+            amount: 100n * COIN,
+            nonce: start + i,
+          }),
+        ),
+      );
+      expect(r.status).toBe(200);
+    }
+    await mine(1);
+    const sink = newAddress();
+    const acked: string[] = [];
+    let stop = false;
+    const traffic = senders.map(async (key) => {
+      for (let nonce = 0; !stop && nonce < 60; nonce++) {
+        const tx = sign({ key, to: sink, amount: COIN, nonce });
+        const r = await pushTo(mempool, txToJson(tx)).catch(() => null);
+        if (r?.status !== 200) return; // the mempool is gone: this answer was never given
+        acked.push(txid(tx));
+      }
+    });
+    await waitFor(() => acked.length >= 120, { message: '120 acknowledged txs' });
+    const dataDir = mempool.logRecords().find((r) => r.msg === 'chain loaded')?.dataDir as string;
+    const port = mempool.port;
+    await mempool.kill9();
+    stop = true;
+    await Promise.all(traffic);
+    const ackedAtKill = [...acked];
+    mempool = await startMempool(tracker.url, ['--port', String(port)], dataDir);
+    own.push(mempool);
+    // Restored before it listens: every acknowledged tx is pending (or mined) at once.
+    for (const id of ackedAtKill) {
+      const r = await http(`${mempool.url}/tx/${id}`);
+      expect(r.status, id).toBe(200);
+    }
+    await waitFor(
+      async () => {
+        await mine(1);
+        const c = await Promise.all(ackedAtKill.map((id) => confirmationsAt(mempool, id)));
+        return c.every((x) => x.confirmations >= 1);
+      },
+      { timeoutMs: 120_000, message: 'every acknowledged tx mined' },
+    );
+    // Besides the acknowledged ones, a sender's last tx may have reached the journal with
+    // its answer lost in the kill: at most one per sender.
+    const paid = (await balanceAt(mempool, sink, 1)) / COIN;
+    expect(paid).toBeGreaterThanOrEqual(BigInt(ackedAtKill.length));
+    expect(paid).toBeLessThanOrEqual(BigInt(ackedAtKill.length + senders.length));
+  });
 });
 
 describe('mempool across a partition and its reorg', () => {

@@ -28,7 +28,7 @@ import {
   type Tip,
 } from './helpers/index.js';
 
-let node: ServiceProcess;
+let node: ServiceProcess & { dataDir: string };
 let specPath: string;
 const spec = () => loadSpec(JSON.parse(readFileSync(specPath, 'utf8')));
 
@@ -253,5 +253,90 @@ describe('node REST API', () => {
   it('parses what it serves: every block round-trips through the core codec', async () => {
     const whole = await getJson<{ blocks: unknown[] }>(`${node.url}/blockchain`);
     for (const json of whole.blocks) expect(blockToJson(parseBlock(json, spec()))).toEqual(json);
+  });
+
+  it('answers "stored" for a block that joins a side branch, "accepted" once its branch is active', async () => {
+    const tip = await tipOf(node);
+    const parent = await getJson<Block>(`${node.url}/block/${tip.height - 1}`);
+    const side = solveBlock(
+      assembleBlock(
+        { height: tip.height, prevHash: parent.hash, time: tip.time + 1, bits: tip.bits },
+        { data: ['a side branch'] },
+      ),
+    );
+    const stored = await http(`${node.url}/block`, { json: blockToJson(side) });
+    expect(stored.status).toBe(202);
+    expect(stored.json()).toEqual({ hash: side.hash, status: 'stored' });
+    expect((await tipOf(node)).hash).toBe(tip.hash); // equal work: the first seen stays
+    const again = await http(`${node.url}/block`, { json: blockToJson(side) });
+    expect(again.json()).toEqual({ hash: side.hash, status: 'duplicate' });
+
+    const child = solveBlock(
+      assembleBlock(
+        { height: tip.height + 1, prevHash: side.hash, time: tip.time + 2, bits: tip.bits },
+        { data: ['the side branch wins'] },
+      ),
+    );
+    const accepted = await http(`${node.url}/block`, { json: blockToJson(child) });
+    expect(accepted.json()).toEqual({ hash: child.hash, status: 'accepted' });
+    expect((await tipOf(node)).hash).toBe(child.hash);
+  });
+
+  it('a known block hash with another body is refused (INVALID_BLOCK), never "duplicate"', async () => {
+    const tip = await tipOf(node);
+    const known = await getJson<Record<string, unknown>>(`${node.url}/block/hash/${tip.hash}`);
+    // ~1.4 MB of repeated items under the known header and hash.
+    const stuffed = { ...known, data: Array.from({ length: 1_400 }, () => 'x'.repeat(1_000)) };
+    const r = await http(`${node.url}/block`, { json: stuffed });
+    expect(r.status).toBe(400);
+    expect(errorCode(r)).toBe('INVALID_BLOCK');
+    const swapped = { ...known, data: ['not what was mined'] };
+    const r2 = await http(`${node.url}/block`, { json: swapped });
+    expect(r2.status).toBe(400);
+    expect(r2.json<{ error: { message: string } }>().error.message).toMatch(/BAD_MERKLE_ROOT/);
+    // The stored block is untouched, and the very same block is still a duplicate.
+    expect(await getJson(`${node.url}/block/hash/${tip.hash}`)).toEqual(known);
+    expect((await tipOf(node)).hash).toBe(tip.hash);
+    const same = await http(`${node.url}/block`, { json: known });
+    expect(same.json()).toEqual({ hash: tip.hash, status: 'duplicate' });
+  });
+
+  it('acknowledged data items survive kill -9: queued again on restart, then mined once', async () => {
+    const items = Array.from({ length: 40 }, (_, i) => `durable item ${i} ${Date.now()}`);
+    const acked = await Promise.all(
+      items.map(async (data) => (await http(`${node.url}/data`, { json: { data } })).status),
+    );
+    expect(acked.every((s) => s === 202)).toBe(true);
+    const port = node.port;
+    const dataDir = node.dataDir;
+    await node.kill9();
+    node = await startNode({
+      spec: specPath,
+      mine: false,
+      dataDir,
+      extra: ['--port', String(port)],
+    });
+    const status = await getJson<{ pending: number }>(`${node.url}/status`);
+    expect(status.pending).toBeGreaterThanOrEqual(items.length);
+    const restored = node
+      .logRecords()
+      .find((r) => r.msg === 'data items restored from the journal');
+    expect(restored).toMatchObject({ queued: items.length });
+    const [hash] = await mineBlocks(node, 1);
+    const mined = await getJson<{ data: string[] }>(`${node.url}/block/hash/${hash}`);
+    expect(mined.data).toEqual(expect.arrayContaining(items));
+
+    // Mined items leave the log: another crash and restart does not queue them again.
+    await node.kill9();
+    node = await startNode({
+      spec: specPath,
+      mine: false,
+      dataDir,
+      extra: ['--port', String(port)],
+    });
+    expect((await getJson<{ pending: number }>(`${node.url}/status`)).pending).toBe(0);
+    const [next] = await mineBlocks(node, 1);
+    const after = await getJson<{ data: string[] }>(`${node.url}/block/hash/${next}`);
+    expect(after.data.filter((d) => items.includes(d))).toEqual([]);
   });
 });

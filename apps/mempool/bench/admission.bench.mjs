@@ -17,7 +17,16 @@ import vm from 'node:vm';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as core from '@chainlab/core';
 import { createServer } from '@chainlab/service';
-import { Mempool, SignatureVerifier, TxPool, registerMempoolRoutes } from '../dist/index.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  Mempool,
+  SignatureVerifier,
+  TxJournal,
+  TxPool,
+  registerMempoolRoutes,
+} from '../dist/index.js';
 
 const quick = process.argv.includes('--quick');
 const jsonOut = process.argv.includes('--json')
@@ -251,6 +260,97 @@ results.lonePush = { workers: await loneLatency(1), inThread: await loneLatency(
 
 lap('admission');
 
+// ---- 1b. the cost of durable acknowledgements (issue 14) ----
+// The same signed txs through Mempool.submit on a fresh pool each time: in memory only,
+// journaled without fsync (survives kill -9), journaled with fsync (survives a power cut:
+// what /pushtx does by default). Rounds alternate the three so machine load hits all alike;
+// the figure is each one's median tx/s as a ratio to "memory only", plus the flushes per
+// tx (group commit: far below 1 under load) and a lone push's latency.
+async function durabilityCase() {
+  const senders = quick ? 10 : 20;
+  const perSender = quick ? 30 : 40;
+  const keys = Array.from({ length: senders }, (_, i) =>
+    core.devPrivateKey(30_000 + Math.floor(Math.random() * 1e9) + i),
+  );
+  const plan = [];
+  for (let n = 0; n < perSender; n++) for (const k of keys) plan.push([k, n]);
+  const { spec: signSpec } = admissionSetup(keys, 0);
+  const txs = signAll(signSpec, plan);
+  const modes = { memory: null, journal: false, journalFsync: true };
+  const runs = Object.fromEntries(Object.keys(modes).map((m) => [m, []]));
+  const flushes = { journal: 0, journalFsync: 0 };
+  const rounds = quick ? 2 : 3;
+  for (let round = 0; round < rounds; round++) {
+    for (const [mode, fsync] of Object.entries(modes)) {
+      const { spec, mempool, verifier } = admissionSetup(keys, THREADS);
+      const dir = mkdtempSync(join(tmpdir(), 'chainlab-bench-journal-'));
+      let journal = null;
+      if (fsync !== null) {
+        journal = await TxJournal.open(
+          mempool,
+          new core.Chain(spec, new core.LedgerMachine(spec)),
+          dir,
+          {
+            fsync,
+          },
+        );
+        mempool.journal = journal;
+      }
+      await Promise.all(
+        Array.from({ length: 4 }, (_, i) =>
+          core.signTx(
+            { to: randomAddress(), amount: 1n, fee: spec.minFee, nonce: i, chainId: spec.chainId },
+            core.devPrivateKey(900 + i),
+          ),
+        ).map((t) => verifier.verify(t, core.txid(t))),
+      );
+      const r = await admit(mempool, txs);
+      runs[mode].push(r.txsPerSec);
+      if (journal) flushes[mode] += journal.stats.flushes;
+      await journal?.close();
+      await verifier.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  // A lone push with fsync: one tx at a time, each waits for its own fsync.
+  const { spec, mempool, verifier } = admissionSetup(keys, 1);
+  const dir = mkdtempSync(join(tmpdir(), 'chainlab-bench-journal-'));
+  const journal = await TxJournal.open(
+    mempool,
+    new core.Chain(spec, new core.LedgerMachine(spec)),
+    dir,
+  );
+  const lat = [];
+  for (const json of txs.slice(0, quick ? 30 : 60)) {
+    const t = performance.now();
+    await mempool.submit(json);
+    lat.push(performance.now() - t);
+  }
+  const loneMemory = median(lat);
+  mempool.journal = journal;
+  const latFsync = [];
+  for (const json of txs.slice(quick ? 30 : 60, quick ? 60 : 120)) {
+    const t = performance.now();
+    await mempool.submit(json);
+    latFsync.push(performance.now() - t);
+  }
+  await journal.close();
+  await verifier.close();
+  rmSync(dir, { recursive: true, force: true });
+  const med = Object.fromEntries(Object.entries(runs).map(([m, xs]) => [m, median(xs)]));
+  results.durability = {
+    txs: txs.length,
+    rounds,
+    txsPerSec: med,
+    ratioJournal: med.journal / med.memory,
+    ratioJournalFsync: med.journalFsync / med.memory,
+    txsPerFsync: (txs.length * rounds) / flushes.journalFsync,
+    lonePushMs: { memory: loneMemory, fsync: median(latFsync) },
+  };
+}
+await durabilityCase();
+lap('durability');
+
 // ---- 2. /balance latency with many accounts, short vs long chain ----
 const ACCOUNTS = quick ? 20_000 : 100_000;
 const SHORT = quick ? 300 : 1_000;
@@ -455,6 +555,25 @@ for (const [name, r] of Object.entries(a)) {
 log(
   `  a lone push (one at a time), median (p90):  workers ${f(results.lonePush.workers.medianMs, 1)} ms (${f(results.lonePush.workers.p90Ms, 1)}), in-thread ${f(results.lonePush.inThread.medianMs, 1)} ms (${f(results.lonePush.inThread.p90Ms, 1)})`,
 );
+{
+  const d = results.durability;
+  log('');
+  log(
+    `durable acknowledgements (same ${f(d.txs)} txs, median of ${d.rounds} alternating rounds)   tx/s   × memory only`,
+  );
+  log(
+    `  memory only (no journal)                        ${f(d.txsPerSec.memory).padStart(8)}       1.00`,
+  );
+  log(
+    `  journal, no fsync (survives kill -9)            ${f(d.txsPerSec.journal).padStart(8)}   ${f(d.ratioJournal, 2).padStart(8)}`,
+  );
+  log(
+    `  journal + fsync, group commit (the default)     ${f(d.txsPerSec.journalFsync).padStart(8)}   ${f(d.ratioJournalFsync, 2).padStart(8)}   (${f(d.txsPerFsync, 1)} txs per fsync)`,
+  );
+  log(
+    `  a lone push, median: memory ${f(d.lonePushMs.memory, 1)} ms, journal + fsync ${f(d.lonePushMs.fsync, 1)} ms`,
+  );
+}
 log('');
 log(`/balance latency (fastify inject), ${f(b.accounts)} accounts     median µs (p99)`);
 log(

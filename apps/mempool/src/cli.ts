@@ -2,7 +2,13 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { loadSpec, type ChainSpec } from '@chainlab/core';
-import { intOption, stringOption, UsageError, type ServiceCliSpec } from '@chainlab/service';
+import {
+  intOption,
+  stringOption,
+  switchOption,
+  UsageError,
+  type ServiceCliSpec,
+} from '@chainlab/service';
 import { DEFAULT_MAX_NONCE_GAP, DEFAULT_MAX_TXS } from './pool.js';
 
 export const DEFAULT_MEMPOOL_PORT = 7200;
@@ -37,6 +43,11 @@ const options = {
       min: 0,
       max: 256,
     },
+  ),
+  fsync: switchOption(
+    '--fsync',
+    'fsync the tx journal before /pushtx answers 200, so an acknowledged tx survives a power cut, not only a crash (--no-fsync: faster, survives kill -9 only)',
+    { default: true, negatable: true },
   ),
   peers: stringOption(
     '--peers <urls>',

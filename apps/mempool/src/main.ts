@@ -10,7 +10,7 @@ import { runService } from '@chainlab/service';
 import { BlockStore, ChainService, Clock, Gossip, PeerManager } from '@chainlab/sync';
 import { mempoolCli, readSpec } from './cli.js';
 import { Mempool } from './mempool.js';
-import { loadPool, savePool } from './persist.js';
+import { TxJournal } from './persist.js';
 import { TxPool } from './pool.js';
 import { registerMempoolRoutes } from './routes.js';
 import { SignatureVerifier } from './verifier.js';
@@ -30,8 +30,6 @@ let wired:
   | {
       service: ChainService;
       gossip: Gossip;
-      mempool: Mempool;
-      dataDir: string;
       setPeers: (p: PeerManager) => void;
     }
   | undefined;
@@ -103,9 +101,17 @@ await runService({
       log: logger,
     });
     service.on('tip', (reorg) => mempool.onTip(reorg));
-    lifecycle.onShutdown('pending txs', async () => {
-      const saved = await savePool(mempool, dataDir);
-      logger.info({ saved }, 'pending txs saved');
+    // Acknowledged txs are on disk before /pushtx answers; the ones logged before a crash
+    // or a shutdown are admitted again before the service listens (persist.ts).
+    const journal = await TxJournal.open(mempool, service.chain, dataDir, {
+      fsync: config.fsync,
+      log: logger,
+    });
+    const restored = await journal.restore();
+    mempool.journal = journal;
+    lifecycle.onShutdown('tx journal', async () => {
+      await journal.close();
+      logger.info({ pending: pool.size, held: pool.held }, 'pending txs saved');
     });
 
     const gossip = new Gossip(service, mempool, logger);
@@ -129,12 +135,13 @@ await runService({
         knownPeers: peers?.knownPeers() ?? [],
         verifier: verifier.stats(),
         counters: mempool.counters,
+        journal: { ...journal.stats, fsync: config.fsync, restored },
       }),
     });
-    wired = { service, gossip, mempool, dataDir, setPeers: (p) => (peers = p) };
+    wired = { service, gossip, setPeers: (p) => (peers = p) };
   },
   async started({ config, logger, lifecycle }) {
-    const { service, gossip, mempool, dataDir, setPeers } = wired!;
+    const { service, gossip, setPeers } = wired!;
     const staticPeers = (config.peers ?? '')
       .split(',')
       .map((s) => s.trim())
@@ -155,6 +162,5 @@ await runService({
     setPeers(peers);
     peers.start();
     lifecycle.onShutdown('peers', () => peers.stop());
-    void loadPool(mempool, dataDir, logger);
   },
 });

@@ -54,6 +54,12 @@ export class Mempool implements TxSink {
     refused: {} as Partial<Record<PushTxCode, number>>,
   };
 
+  /**
+   * Where admitted txs are made durable (persist.ts): submit() answers only once the tx is
+   * on disk. null: memory only (tests, benchmarks).
+   */
+  journal: { append(txs: readonly Tx[]): Promise<void> } | null = null;
+
   constructor(private readonly deps: MempoolDeps) {
     this.index = new TxIndex(deps.chain);
   }
@@ -77,6 +83,8 @@ export class Mempool implements TxSink {
       throw this.refused(fromRuleError(e));
     }
     const result = await this.admit(tx);
+    // The 200 is a promise: the tx is on disk before it is answered.
+    await this.journal?.append([tx]);
     return { txid: result.entry.id, status: result.entry.status };
   }
 

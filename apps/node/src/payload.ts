@@ -26,6 +26,11 @@ import type { Logger } from '@chainlab/service';
 /** Level 1: data items waiting for a block. Items of disconnected blocks come back. */
 export class DataQueue {
   private readonly items = new Set<string>();
+  /**
+   * Where posted items are made durable (data-journal.ts): add() resolves only once the
+   * item is on disk, so POST /data answers 202 only then. null: memory only.
+   */
+  journal: { append(items: readonly string[]): Promise<void> } | null = null;
 
   constructor(
     private readonly spec: ChainSpec,
@@ -36,8 +41,17 @@ export class DataQueue {
     return this.items.size;
   }
 
-  /** Queues an item; throws a RuleError the REST layer turns into a 400. */
-  add(item: string): void {
+  /**
+   * Queues an item and resolves once it is durable; rejects with a RuleError (the REST
+   * layer's 400) when it is too large or the queue is full.
+   */
+  async add(item: string): Promise<void> {
+    this.admit(item);
+    await this.journal?.append([item]);
+  }
+
+  /** Queues an item in memory only (restoring the journal); throws a RuleError. */
+  admit(item: string): void {
     const bytes = utf8(item).length;
     if (bytes > this.spec.maxDataItemBytes) {
       throw new RuleError(
@@ -48,6 +62,11 @@ export class DataQueue {
     if (this.items.size >= this.maxItems)
       throw new RuleError('BAD_DATA_ITEM', 'the data queue is full, try again later');
     this.items.add(item);
+  }
+
+  /** Every queued item, oldest first. */
+  entries(): IterableIterator<string> {
+    return this.items.values();
   }
 
   /** Items that fit in a block beside the header, oldest first. */

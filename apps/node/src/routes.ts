@@ -97,7 +97,13 @@ export function registerNodeRoutes(server: Server, deps: NodeRouteDeps): void {
     if (result.status === 'invalid') {
       throw new HttpError(400, 'INVALID_BLOCK', `${result.error?.code}: ${result.error?.message}`);
     }
-    return reply.code(202).send({ hash: result.hash, status: result.status });
+    // What the 202 says happened (docs/services.md): "accepted" — on the active chain, every
+    // rule checked; "stored" — joined a side branch: header and sanity rules checked, the
+    // state rules run only if the branch becomes active (as Bitcoin Core keeps such
+    // blocks); "orphan" — parent unknown, held until it arrives; "duplicate" — already held.
+    const node = result.status === 'accepted' ? chain.get(result.hash) : undefined;
+    const status = node && !chain.isActive(node) ? 'stored' : result.status;
+    return reply.code(202).send({ hash: result.hash, status });
   });
 
   server.get('/status', { schema: S['GET /status'] }, async () => deps.status() as NodeStatusJson);
@@ -128,7 +134,8 @@ export function registerNodeRoutes(server: Server, deps: NodeRouteDeps): void {
   if (service.spec.level === 1) {
     server.post('/data', { schema: nodeDataRoutes['POST /data'] }, async (req, reply) => {
       try {
-        deps.data!.add(req.body.data);
+        // Resolves once the item is on disk (data-journal.ts): the 202 is a promise.
+        await deps.data!.add(req.body.data);
       } catch (e) {
         if (isRuleError(e)) throw new HttpError(400, e.code, e.message);
         throw e;

@@ -15,7 +15,7 @@ import { checkBlockSanity, genesisBlock, type SanityOptions } from './block.js';
 import { headerWork } from './pow.js';
 import { medianTimePast, nextBits, type AncestorView } from './difficulty.js';
 import type { StateMachine } from './state-machine.js';
-import type { Block, ChainSpec, Header } from './types.js';
+import type { Block, ChainSpec, Header, Tx } from './types.js';
 
 export type NodeStatus =
   /** Passed sanity and header rules; its state rules run when it joins the active chain. */
@@ -196,7 +196,26 @@ export class Chain<U = unknown> {
       invalidated: [],
       touched: [],
     };
-    if (this.has(hash)) return { ...result, status: 'duplicate' };
+    if (this.has(hash)) {
+      // The hash names the header, not the body: only the very block we hold is a
+      // duplicate. Another body under a known hash (a forged or mutated copy) is checked
+      // and refused, and the stored block stays as it is.
+      const known = this.nodes.get(hash)?.block ?? this.orphans.get(hash)!;
+      if (sameBlock(known, block)) return { ...result, status: 'duplicate' };
+      try {
+        checkBlockSanity(block, this.spec, {
+          ...this.options.sanity,
+          skipSignatures: ctx.trusted === true,
+        });
+        throw new RuleError(
+          'MALFORMED_BLOCK',
+          `block ${hash} is known with another ${block.height === known.height ? 'body' : 'height'}`,
+        );
+      } catch (e) {
+        if (!isRuleError(e)) throw e;
+        return { ...result, status: 'invalid', error: e };
+      }
+    }
     this.touched = new Set();
     const oldTip = this.tipNode;
     try {
@@ -510,4 +529,36 @@ export class Chain<U = unknown> {
       hash: node.hash,
     };
   }
+}
+
+/** Same header, height and payload, item by item (no hashing: duplicates arrive often). */
+export function sameBlock(a: Block, b: Block): boolean {
+  if (a === b) return true;
+  const ha = a.header;
+  const hb = b.header;
+  if (
+    a.height !== b.height ||
+    ha.version !== hb.version ||
+    ha.prevHash !== hb.prevHash ||
+    ha.merkleRoot !== hb.merkleRoot ||
+    ha.time !== hb.time ||
+    ha.bits !== hb.bits ||
+    ha.nonce !== hb.nonce
+  )
+    return false;
+  if ('txs' in a)
+    return (
+      'txs' in b && a.txs.length === b.txs.length && a.txs.every((t, i) => sameTx(t, b.txs[i]!))
+    );
+  return 'data' in b && a.data.length === b.data.length && a.data.every((d, i) => d === b.data[i]);
+}
+
+function sameTx(a: Tx, b: Tx): boolean {
+  if (a === b) return true;
+  // Field by field (bigints compare by value); an absent field equals an undefined one.
+  const x = a as unknown as Record<string, unknown>;
+  const y = b as unknown as Record<string, unknown>;
+  for (const k of Object.keys(x)) if (x[k] !== y[k]) return false;
+  for (const k of Object.keys(y)) if (x[k] !== y[k]) return false;
+  return true;
 }

@@ -8,5 +8,6 @@ export * from './run.js';
 export * from './server.js';
 export * from './typebox.js';
 export * from './url.js';
+export * from './journal.js';
 export * from './openapi.js';
 export * from './protection.js';
