@@ -84,6 +84,11 @@ export interface NodeRow {
   timeOffsetSeconds: number | null;
   peers: { url: string; node: string | null }[];
   onBestTip: boolean;
+  /** See tipPosition in the explorer server's network.ts. */
+  tipPosition:
+    | { position: 'best' | 'unknown' }
+    | { position: 'behind'; blocks: number }
+    | { position: 'branch'; forkHeight: number | null };
 }
 
 export interface NetworkJson {
