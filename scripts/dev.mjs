@@ -540,15 +540,15 @@ const tries =
       ? [
           ...walletEnv,
           `export CHAINLAB_SPEC=${args.spec}`,
-          `pnpm wallet -- import ${spec.devKeys[0] ?? '<private key>'} --name carol`,
-          'pnpm wallet -- deploy examples/counter/Counter.sol --from carol --wait 1',
+          `pnpm wallet -- import ${spec.devKeys[0] ?? '<private key>'} --name alice`,
+          'pnpm wallet -- deploy examples/counter/Counter.sol --from alice --wait 1',
           'walkthroughs: examples/README.md (Counter, an ERC-20 token, an escrow)',
         ]
       : [
           ...walletEnv,
-          'pnpm wallet -- new --name alice',
-          'pnpm wallet -- faucet alice --wait 1',
-          'pnpm wallet -- balance alice --confirmations 0',
+          'pnpm wallet -- new --name satoshi',
+          'pnpm wallet -- faucet satoshi --wait 1',
+          'pnpm wallet -- balance satoshi --confirmations 0',
         ];
 console.log(`${line}\nTry, in another terminal:\n${tries.map((t) => `  ${t}`).join('\n')}`);
 console.log(`Logs: ${path.join(dataDir, 'logs')}    Ctrl-C stops everything.\n${line}`);
