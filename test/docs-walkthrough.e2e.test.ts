@@ -75,10 +75,11 @@ export function extractCommands(file: string): Command[] {
 function shownPattern(line: string): RegExp {
   const parts = line
     .trim()
-    .split(/(0x[0-9a-fA-F]+…?|\d[\d,.]*|…)/)
+    .split(/(0x[0-9a-fA-F]+…?|[0-9a-f]{16,}|\d[\d,.]*|…)/)
     .map((p, i) => {
       if (i % 2 === 0) return p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
       if (p.startsWith('0x')) return '0x[0-9a-fA-F]+…?';
+      if (/^[0-9a-f]{16,}$/.test(p)) return '[0-9a-f]{16,}';
       if (p === '…') return '.*?';
       return '\\d[\\d,.]*';
     });
@@ -113,6 +114,11 @@ describe('the docs, run as written', () => {
     expect(shownPattern('txid 0xebe6…').test('txid 0xebe6923f9f9f1e4a')).toBe(true);
     expect(shownPattern('Sent 12.5 CLC').test('Sent 1 CLC')).toBe(true);
     expect(shownPattern('Sent 12.5 CLC').test('Got 12.5 CLC')).toBe(false);
+    expect(
+      shownPattern('file: …/UTC--Z--0843207b65413267320f').test(
+        'file: /k/UTC--Z--ab12cd34ef56ab78cd',
+      ),
+    ).toBe(true);
   });
 
   it('README.md, examples/README.md and the Counter walkthrough, in order', async () => {
