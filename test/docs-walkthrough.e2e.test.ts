@@ -75,10 +75,14 @@ export function extractCommands(file: string): Command[] {
 function shownPattern(line: string): RegExp {
   const parts = line
     .trim()
-    .split(/(0x[0-9a-fA-F]+…?|[0-9a-f]{16,}|\d[\d,.]*|…)/)
+    .split(/(0x[0-9a-fA-F]+(?:…[0-9a-fA-F]*)?|[0-9a-f]{16,}|\d[\d,.]*|…)/)
     .map((p, i) => {
-      if (i % 2 === 0) return p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      if (p.startsWith('0x')) return '0x[0-9a-fA-F]+…?';
+      if (i % 2 === 0) {
+        const literal = p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        // "1 confirmation" / "3 confirmations": a word after a number may be plural.
+        return i > 0 ? literal.replace(/^(\s+[a-z]+?)s?(?=\W|$)/, '$1s?') : literal;
+      }
+      if (p.startsWith('0x')) return '0x[0-9a-fA-F]+(?:…[0-9a-fA-F]*)?';
       if (/^[0-9a-f]{16,}$/.test(p)) return '[0-9a-f]{16,}';
       if (p === '…') return '.*?';
       return '\\d[\\d,.]*';
@@ -114,6 +118,10 @@ describe('the docs, run as written', () => {
     expect(shownPattern('txid 0xebe6…').test('txid 0xebe6923f9f9f1e4a')).toBe(true);
     expect(shownPattern('Sent 12.5 CLC').test('Sent 1 CLC')).toBe(true);
     expect(shownPattern('Sent 12.5 CLC').test('Got 12.5 CLC')).toBe(false);
+    expect(shownPattern('of 0xa579…b1c512: 1/2').test('of 0x178c…74c21a: 1/2')).toBe(true);
+    expect(
+      shownPattern('Confirmed: 1 confirmation (block').test('Confirmed: 3 confirmations (block'),
+    ).toBe(true);
     expect(
       shownPattern('file: …/UTC--Z--0843207b65413267320f').test(
         'file: /k/UTC--Z--ab12cd34ef56ab78cd',
