@@ -135,6 +135,63 @@ export function compareWork(a: string | null | undefined, b: string | null | und
 }
 
 /**
+ * Where a node's tip stands against the best tip: `best` (the same block), `behind` (an
+ * ancestor of the best tip: the node has not caught up yet), `branch` (not in the best
+ * chain: the node follows another branch, e.g. after /dev/invalidate, and catching up will
+ * not fix it), or `unknown` (the explorer no longer holds the blocks in between). For a
+ * branch, `forkHeight` is the last height both chains share, when known.
+ */
+export type TipPosition =
+  | { position: 'best' | 'unknown' }
+  | { position: 'behind'; blocks: number }
+  | { position: 'branch'; forkHeight: number | null };
+
+export function tipPosition(
+  tip: { hash: string; height: number },
+  bestTip: { hash: string; height: number },
+  known: ReadonlyMap<string, { height: number; prevHash: string }>,
+): TipPosition {
+  if (tip.hash === bestTip.hash) return { position: 'best' };
+  // The best chain, walked back from its tip as far as the explorer knows it.
+  const bestChain = new Map<number, string>();
+  let cursor: string | undefined = bestTip.hash;
+  let lowest = bestTip.height;
+  for (let height = bestTip.height; cursor !== undefined && height >= 0; height--) {
+    bestChain.set(height, cursor);
+    lowest = height;
+    const b = known.get(cursor);
+    if (!b || b.height !== height) break;
+    cursor = height > 0 ? b.prevHash : undefined;
+  }
+  if (tip.height <= bestTip.height && bestChain.has(tip.height)) {
+    return bestChain.get(tip.height) === tip.hash
+      ? { position: 'behind', blocks: bestTip.height - tip.height }
+      : { position: 'branch', forkHeight: forkHeight(tip, bestChain, lowest, known) };
+  }
+  if (tip.height > bestTip.height) {
+    // More blocks but less work than the best tip: another branch by definition.
+    return { position: 'branch', forkHeight: forkHeight(tip, bestChain, lowest, known) };
+  }
+  return { position: 'unknown' };
+}
+
+function forkHeight(
+  tip: { hash: string; height: number },
+  bestChain: ReadonlyMap<number, string>,
+  lowest: number,
+  known: ReadonlyMap<string, { height: number; prevHash: string }>,
+): number | null {
+  let cursor: string | undefined = tip.hash;
+  for (let height = tip.height; cursor !== undefined && height >= lowest; height--) {
+    if (bestChain.get(height) === cursor) return height;
+    const b = known.get(cursor);
+    if (!b || b.height !== height) return null;
+    cursor = b.prevHash;
+  }
+  return null;
+}
+
+/**
  * Compares a node's previous tip with its new tree: null for no change or a plain extension
  * (the old tip is still active), else the reorg: the fork point, blocks disconnected (walked
  * back from the old tip through `known`) and connected (walked back from the new tip).
@@ -254,6 +311,18 @@ export class Network extends EventEmitter<{ change: [ChangeKind[], ReorgEvent[]]
       if (!best || compareWork(this.tipWork(n), this.tipWork(best)) > 0) best = n;
     }
     return best;
+  }
+
+  /** Where `n`'s tip stands against the best node's tip (see tipPosition). */
+  tipPosition(n: NodeState): TipPosition {
+    const best = this.best()?.status;
+    const s = n.status;
+    if (!best || !s) return { position: 'unknown' };
+    return tipPosition(
+      { hash: s.tip, height: s.height },
+      { hash: best.tip, height: best.height },
+      this.known,
+    );
   }
 
   tipWork(n: NodeState): string | null {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareWork, detectReorg, type TreeJson } from '../src/network.js';
+import { compareWork, detectReorg, tipPosition, type TreeJson } from '../src/network.js';
 
 const h = (n: string) => '0x' + n.padStart(64, '0');
 interface B {
@@ -92,5 +92,38 @@ describe('reorg detection', () => {
     expect(compareWork('0x' + 'f'.repeat(40), '0x' + 'f'.repeat(39))).toBe(1);
     expect(compareWork(null, '0x0')).toBe(0);
     expect(compareWork('0x1', undefined)).toBe(1);
+  });
+});
+
+describe('tipPosition: behind (an ancestor of the best tip) or on another branch', () => {
+  // g ─ a1 ─ a2 ─ a3 ─ a4   (best)
+  //       └─ b2 ─ b3          (a node after /dev/invalidate of a2)
+  const g = b('g', 0, '0', 1);
+  const a1 = b('a1', 1, 'g', 2);
+  const a2 = b('a2', 2, 'a1', 3);
+  const a3 = b('a3', 3, 'a2', 4);
+  const a4 = b('a4', 4, 'a3', 5);
+  const b2 = b('b2', 2, 'a1', 3);
+  const b3 = b('b3', 3, 'b2', 4);
+  const known = new Map([g, a1, a2, a3, a4, b2, b3].map((x) => [x.hash, x]));
+
+  it('the best tip itself', () => {
+    expect(tipPosition(a4, a4, known)).toEqual({ position: 'best' });
+  });
+  it('an ancestor of the best tip is behind by the height difference', () => {
+    expect(tipPosition(a2, a4, known)).toEqual({ position: 'behind', blocks: 2 });
+    expect(tipPosition(g, a4, known)).toEqual({ position: 'behind', blocks: 4 });
+  });
+  it('a tip off the best chain is on another branch, with the fork height', () => {
+    expect(tipPosition(b3, a4, known)).toEqual({ position: 'branch', forkHeight: 1 });
+    expect(tipPosition(b2, a3, known)).toEqual({ position: 'branch', forkHeight: 1 });
+  });
+  it('a higher tip that is not the best one is another branch', () => {
+    expect(tipPosition(b3, a2, known)).toEqual({ position: 'branch', forkHeight: 1 });
+  });
+  it('unknown when the blocks in between are not held', () => {
+    const partial = new Map([a4, a3].map((x) => [x.hash, x]));
+    expect(tipPosition(a1, a4, partial)).toEqual({ position: 'unknown' });
+    expect(tipPosition(b2, a4, partial)).toEqual({ position: 'branch', forkHeight: null });
   });
 });

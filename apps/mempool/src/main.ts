@@ -126,6 +126,8 @@ await runService({
       status: () => ({
         chainId: spec.chainId,
         spec: spec.name,
+        // Who answers on this port: pnpm dev checks it is the process it started.
+        pid: process.pid,
         height: service.chain.height,
         tip: service.chain.tip.hash,
         pending: pool.ready,

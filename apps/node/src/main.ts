@@ -218,6 +218,8 @@ await runService({
         return {
           chainId: spec.chainId,
           spec: spec.name,
+          // Who answers on this port: pnpm dev checks it is the process it started.
+          pid: process.pid,
           level: spec.level,
           height: service.chain.height,
           tip: service.chain.tip.hash,

@@ -112,7 +112,7 @@ export class Miner {
   private async run(): Promise<void> {
     while (this.running) {
       try {
-        await this.mineOne();
+        await this.mineOne({ continuous: true });
       } catch (e) {
         this.log.error({ err: (e as Error).message }, 'mining round failed; retrying');
         await new Promise((r) => setTimeout(r, 1000));
@@ -121,9 +121,14 @@ export class Miner {
   }
 
   /** One round: template → nonce search → submit. Null when cancelled or exhausted. */
-  private async mineOne(opts: { refreshTimeoutMs?: number } = {}): Promise<Block | null> {
+  private async mineOne(
+    opts: { refreshTimeoutMs?: number; continuous?: boolean } = {},
+  ): Promise<Block | null> {
     // Continuous mining keeps the short default: a slow mempool must not stall it.
     await this.payload.txs?.refresh(opts.refreshTimeoutMs);
+    // stop() came while we waited for the mempool: its pool.cancel() is already past, so a
+    // search started now would run until it finds a block and hold up the shutdown.
+    if (opts.continuous && !this.running) return null;
     const template = this.buildTemplate();
     const tipAtStart = template.header.prevHash;
     this.templateTip = tipAtStart;

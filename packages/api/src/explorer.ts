@@ -64,6 +64,15 @@ export const NodeRow = Type.Object({
   timeOffsetSeconds: NullableInt,
   peers: Type.Array(Type.Object({ url: Type.String(), node: NullableString })),
   onBestTip: Type.Boolean(),
+  /** Where the node's tip stands against the best tip (by ancestry, see network.ts). */
+  tipPosition: Type.Union([
+    Type.Object({ position: Type.Union([Type.Literal('best'), Type.Literal('unknown')]) }),
+    Type.Object({ position: Type.Literal('behind'), blocks: Type.Integer() }),
+    Type.Object({
+      position: Type.Literal('branch'),
+      forkHeight: Type.Union([Type.Integer(), Type.Null()]),
+    }),
+  ]),
 });
 export type NodeRow = Static<typeof NodeRow>;
 

@@ -42,6 +42,8 @@ export const MempoolStatus = Type.Object(
     knownPeers: Type.Array(Type.String()),
     verifier: Type.Object({}, { description: 'signature verifier counters' }),
     counters: Type.Object({}, { description: 'admission counters' }),
+    journal: Type.Object({}, { description: 'durable-admission journal counters' }),
+    pid: Type.Integer({ description: 'process id (pnpm dev checks it is its own child)' }),
   },
   { description: 'open: newer mempools may add fields' },
 );

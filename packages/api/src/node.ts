@@ -50,6 +50,7 @@ export const NodeStatus = Type.Object(
     blocksFound: Type.Integer({ minimum: 0 }),
     timeOffsetSeconds: Type.Integer(),
     memoryRss: Type.Integer({ minimum: 0 }),
+    pid: Type.Integer({ description: 'process id (pnpm dev checks it is its own child)' }),
   },
   { description: 'open: newer nodes may add fields' },
 );

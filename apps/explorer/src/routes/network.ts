@@ -63,6 +63,7 @@ export function registerNetworkRoutes(server: Server, ctx: ApiContext): void {
         timeOffsetSeconds: s?.timeOffsetSeconds ?? null,
         peers: (s?.peers ?? []).map((u) => ({ url: u, node: byUrl.get(u) ?? null })),
         onBestTip: !!best?.status && s?.tip === best.status.tip,
+        tipPosition: network.tipPosition(n),
       };
     });
     const m = network.mempool;

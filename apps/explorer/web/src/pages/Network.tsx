@@ -13,7 +13,15 @@ function NodeRowView(props: {
   dev: ReturnType<typeof useDev>;
 }) {
   const { n, best, dev } = props;
-  const behind = best && n.height !== null && !n.onBestTip ? best.height - n.height : 0;
+  // Behind only when its tip is an ancestor of the best tip; a node whose tip is not in the
+  // best chain (e.g. after /dev/invalidate) is on another branch, however high it is.
+  const pos = n.tipPosition;
+  const behind =
+    pos.position === 'behind'
+      ? pos.blocks
+      : pos.position === 'unknown' && best && n.height !== null && !n.onBestTip
+        ? best.height - n.height
+        : 0;
   return (
     <tr class={n.up ? '' : 'down'} data-node={n.id}>
       <th scope="row">
@@ -42,10 +50,23 @@ function NodeRowView(props: {
           {n.up && n.tip ? (
             n.onBestTip ? (
               <span class="ok-text">best tip</span>
+            ) : pos.position === 'branch' ? (
+              <span
+                class="warn-text"
+                data-field="position"
+                title="its tip is not in the best chain: it follows another branch and will not catch up by syncing"
+              >
+                on another branch
+                {pos.forkHeight !== null ? ` (forked at ${pos.forkHeight})` : ''}
+              </span>
             ) : behind > 0 ? (
-              <span class="warn-text">{behind} behind</span>
+              <span class="warn-text" data-field="position">
+                {behind} behind
+              </span>
             ) : (
-              <span class="warn-text">other branch</span>
+              <span class="warn-text" data-field="position">
+                on another branch
+              </span>
             )
           ) : null}
         </div>
