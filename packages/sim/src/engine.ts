@@ -690,7 +690,7 @@ export class Simulation {
       const dropped = c.live.filter((x) => x.chainwork < c.floor);
       c.live = c.live.filter((x) => x.chainwork >= c.floor);
       c.bases = c.bases.filter((x) => x.chainwork >= c.floor);
-      this.retiring.push(...dropped);
+      for (const d of dropped) this.retiring.push(d);
     }
     if (!c.live.includes(b)) this.retiring.push(b);
   }
