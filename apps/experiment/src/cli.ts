@@ -56,6 +56,11 @@ export function buildProgram(): Command {
       'simulator: every node also owns a full core Chain, checked against the fast views (slow)',
     )
     .option('--echo', "real: show the processes' output")
+    .option(
+      '--blocks-csv',
+      'write the per-block CSV for every sweep point too (default: single runs only; gzip past 100,000 blocks)',
+    )
+    .option('--no-blocks-csv', 'write no per-block CSV')
     .addHelpText(
       'after',
       `
@@ -76,6 +81,7 @@ Examples:
           set: [string, unknown][];
           verify?: boolean;
           echo?: boolean;
+          blocksCsv?: boolean;
         },
       ) => {
         if (o.sim && o.real) throw new UsageError('choose one of --sim and --real');
@@ -87,6 +93,7 @@ Examples:
           sets: o.set,
           verify: o.verify,
           echo: o.echo,
+          blocksCsv: o.blocksCsv,
         });
       },
     );

@@ -7,7 +7,6 @@ import { parse as parseYaml } from 'yaml';
 import {
   ScenarioError,
   applySets,
-  blocksCsv,
   expandSweep,
   parseScenario,
   simRecords,
@@ -19,6 +18,7 @@ import {
   type Summary,
 } from '@chainlab/sim';
 import { analyse, type Analysis, type RunOutcome } from './analysis.js';
+import { diskUsage, formatBytes, wantsBlocksCsv, writeBlocksCsv } from './outputs.js';
 import { runPlots } from './plots.js';
 import { ProgressBar } from './progress.js';
 import { EXPERIMENTS_DIR, REPO_ROOT } from './paths.js';
@@ -44,6 +44,8 @@ export interface RunOptions {
   log?: (line: string) => void;
   /** Real mode: echo the processes' output. */
   echo?: boolean;
+  /** Per-block CSV: true for every sweep point, false never, default a single run only. */
+  blocksCsv?: boolean;
 }
 
 export interface PointResult {
@@ -201,7 +203,8 @@ export async function runExperiment(opts: RunOptions): Promise<ExperimentResult>
     }
     bar.done();
     writeJson(path.join(dir, 'summary.json'), summary);
-    writeFileSync(path.join(dir, 'blocks.csv'), blocksCsv(records, mainTip, genesisWork));
+    if (wantsBlocksCsv(opts.blocksCsv, sweep))
+      await writeBlocksCsv(dir, records, mainTip, genesisWork);
     writeJson(path.join(dir, 'scenario.json'), p.raw);
     writeJson(path.join(dir, 'run.json'), {
       scenarioFile: prepared.file,
@@ -236,15 +239,16 @@ export async function runExperiment(opts: RunOptions): Promise<ExperimentResult>
   }
 
   if (sweep)
-    writeJson(
-      path.join(outDir, 'sweep.json'),
-      points.map((p) => ({
+    writeJson(path.join(outDir, 'summary.json'), {
+      scenario: prepared.name,
+      mode: opts.mode,
+      points: points.map((p) => ({
         label: p.label,
         params: p.params,
         dir: path.basename(p.outDir),
         summary: p.summary,
       })),
-    );
+    });
   let analysis: Analysis | null = null;
   const kind = prepared.points[0]!.scenario.analysis;
   if (kind) {
@@ -254,6 +258,7 @@ export async function runExperiment(opts: RunOptions): Promise<ExperimentResult>
       writeFileSync(path.join(outDir, name), svg);
     log(`\n${kind}: measured vs published\n${analysis.table}`);
   }
-  log(`\nwrote ${outDir}`);
+  const usage = diskUsage(outDir);
+  log(`\nwrote ${outDir} (${usage.files} files, ${formatBytes(usage.bytes)})`);
   return { outDir, points, analysis };
 }

@@ -200,29 +200,33 @@ export function blocksCsv(
   mainTip: string,
   genesisWork: number,
 ): string {
+  let out = '';
+  for (const line of blocksCsvLines(records, mainTip, genesisWork)) out += line + '\n';
+  return out;
+}
+
+/** The per-block CSV line by line (header first): long runs are written without one huge string. */
+export function* blocksCsvLines(
+  records: readonly BlockRecord[],
+  mainTip: string,
+  genesisWork: number,
+): Generator<string> {
   const main = mainChainOf(records, mainTip);
-  const strategyOf = new Map<string, string>();
-  void strategyOf;
-  const lines = [
-    'hash,height,parent,miner,minedAt,releasedAt,headerTime,bits,difficulty,onMainChain,txs,bytes',
-  ];
+  yield 'hash,height,parent,miner,minedAt,releasedAt,headerTime,bits,difficulty,onMainChain,txs,bytes';
   for (const r of records) {
-    lines.push(
-      [
-        r.hash,
-        r.height,
-        r.parent ?? '',
-        r.miner ?? '',
-        r.minedAt === null ? '' : round(r.minedAt, 12),
-        r.releasedAt === null ? '' : round(r.releasedAt, 12),
-        r.headerTime,
-        '0x' + r.bits.toString(16).padStart(8, '0'),
-        round(r.work / genesisWork),
-        main.has(r.hash) ? 1 : 0,
-        r.txs,
-        r.bytes,
-      ].join(','),
-    );
+    yield [
+      r.hash,
+      r.height,
+      r.parent ?? '',
+      r.miner ?? '',
+      r.minedAt === null ? '' : round(r.minedAt, 12),
+      r.releasedAt === null ? '' : round(r.releasedAt, 12),
+      r.headerTime,
+      '0x' + r.bits.toString(16).padStart(8, '0'),
+      round(r.work / genesisWork),
+      main.has(r.hash) ? 1 : 0,
+      r.txs,
+      r.bytes,
+    ].join(',');
   }
-  return lines.join('\n') + '\n';
 }
