@@ -13,6 +13,7 @@ import {
   type Scenario,
   type Summary,
 } from '@chainlab/sim';
+import { doubleSpendAnalysis } from './double-spend-analysis.js';
 import { maxOf } from './extent.js';
 import { lineChart, type Series } from './svg.js';
 import { mainChainBlocks, thin, timeUnit } from './plots.js';
@@ -39,7 +40,7 @@ export interface Analysis {
 const r4 = (x: number): number => Number(x.toFixed(4));
 const r6 = (x: number): number => Number(x.toPrecision(6));
 
-function table(rows: Record<string, unknown>[], cols: string[]): string {
+export function table(rows: Record<string, unknown>[], cols: string[]): string {
   const cells = [cols, ...rows.map((r) => cols.map((c) => String(r[c] ?? '')))];
   const widths = cols.map((_, i) => maxOf(cells, (row) => row[i]!.length));
   const line = (row: string[]) => '| ' + row.map((c, i) => c.padEnd(widths[i]!)).join(' | ') + ' |';
@@ -643,5 +644,7 @@ export function analyse(kind: AnalysisKind, runs: RunOutcome[]): Analysis {
       return shockAnalysis(runs);
     case 'partition-heal':
       return partitionAnalysis(runs);
+    case 'double-spend':
+      return doubleSpendAnalysis(runs);
   }
 }

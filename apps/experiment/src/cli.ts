@@ -29,6 +29,15 @@ function parseSeed(value: string): number {
   return n;
 }
 
+function parseWorkers(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n < 1 || n > 256)
+    throw new InvalidArgumentError(
+      `expected a number of threads 1..256, got ${JSON.stringify(value)}`,
+    );
+  return n;
+}
+
 export function buildProgram(): Command {
   const program = new Command('experiment')
     .description(
@@ -61,6 +70,11 @@ export function buildProgram(): Command {
       'write the per-block CSV for every sweep point too (default: single runs only; gzip past 100,000 blocks)',
     )
     .option('--no-blocks-csv', 'write no per-block CSV')
+    .option(
+      '--workers <n>',
+      'simulator sweeps: worker threads running points in parallel (default: one per core)',
+      parseWorkers,
+    )
     .addHelpText(
       'after',
       `
@@ -82,6 +96,7 @@ Examples:
           verify?: boolean;
           echo?: boolean;
           blocksCsv?: boolean;
+          workers?: number;
         },
       ) => {
         if (o.sim && o.real) throw new UsageError('choose one of --sim and --real');
@@ -94,6 +109,7 @@ Examples:
           verify: o.verify,
           echo: o.echo,
           blocksCsv: o.blocksCsv,
+          workers: o.workers,
         });
       },
     );

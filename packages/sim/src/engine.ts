@@ -120,6 +120,8 @@ export interface SimNodeResult {
   id: string;
   group: string;
   strategy: string;
+  /** What the node's strategy counted (strategies with report()), else null. */
+  report: object | null;
   /** Hash share at the start. */
   hashShare: number;
   online: boolean;
@@ -1066,6 +1068,7 @@ export class Simulation {
         id: node.id,
         group: node.group,
         strategy: node.strategy.type,
+        report: this.strategies[j]!.report?.() ?? null,
         hashShare: node.hashShare,
         online: this.online[j] === 1,
         tip,

@@ -100,8 +100,10 @@ export interface SweepDim {
   values: unknown[];
 }
 
-export type AnalysisKind = 'selfish-mining' | 'stale-rate' | 'difficulty-shock' | 'partition-heal';
+export type AnalysisKind =
+  'selfish-mining' | 'stale-rate' | 'difficulty-shock' | 'partition-heal' | 'double-spend';
 export const ANALYSIS_KINDS: readonly AnalysisKind[] = [
+  'double-spend',
   'selfish-mining',
   'stale-rate',
   'difficulty-shock',

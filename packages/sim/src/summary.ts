@@ -184,6 +184,7 @@ export function simSummary(result: SimResult, extra: Record<string, unknown> = {
       tip: { hash: result.mainTip.hash, height: result.mainTip.height },
       converged,
       nodesOnMainTip: result.nodes.filter((n) => n.tip === result.mainTip).length,
+      ...strategyReports(result),
       faults: result.faults.map((f) => ({
         time: round(f.time),
         height: f.height,
@@ -229,4 +230,11 @@ export function* blocksCsvLines(
       r.bytes,
     ].join(',');
   }
+}
+
+/** `{strategies: {nodeId: report}}` for nodes whose strategy counts something; else {}. */
+function strategyReports(result: SimResult): Record<string, unknown> {
+  const out: Record<string, object> = {};
+  for (const n of result.nodes) if (n.report) out[n.id] = n.report;
+  return Object.keys(out).length > 0 ? { strategies: out } : {};
 }
