@@ -13,6 +13,7 @@ import {
   type Scenario,
   type Summary,
 } from '@chainlab/sim';
+import { bitcoinNetworkAnalysis } from './bitcoin-network-analysis.js';
 import { doubleSpendAnalysis } from './double-spend-analysis.js';
 import { maxOf } from './extent.js';
 import { lineChart, type Series } from './svg.js';
@@ -646,5 +647,7 @@ export function analyse(kind: AnalysisKind, runs: RunOutcome[]): Analysis {
       return partitionAnalysis(runs);
     case 'double-spend':
       return doubleSpendAnalysis(runs);
+    case 'bitcoin-network':
+      return bitcoinNetworkAnalysis(runs);
   }
 }

@@ -67,7 +67,7 @@ export function buildProgram(): Command {
     .option('--echo', "real: show the processes' output")
     .option(
       '--blocks-csv',
-      'write the per-block CSV for every sweep point too (default: single runs only; gzip past 100,000 blocks)',
+      'write the per-block CSV for sweep points and long runs too (default: single runs of up to 100,000 blocks; gzip above)',
     )
     .option('--no-blocks-csv', 'write no per-block CSV')
     .option(

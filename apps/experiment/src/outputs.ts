@@ -1,6 +1,7 @@
-// What a run leaves on disk, kept bounded: the per-block CSV is written for a single run
-// (gzip-compressed past GZIP_ABOVE_BLOCKS blocks) and for sweeps only when asked, and the
-// size of everything written is reported.
+// What a run leaves on disk, kept bounded: the per-block CSV is written by default for a
+// single run of up to GZIP_ABOVE_BLOCKS blocks; sweeps and longer runs write it only when
+// asked (gzip-compressed past that size). Plots are down-sampled (plots.ts), and the size
+// of everything written is reported.
 import { createWriteStream, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -12,11 +13,12 @@ import { blocksCsvLines, type BlockRecord } from '@chainlab/sim';
 export const GZIP_ABOVE_BLOCKS = 100_000;
 
 /**
- * --blocks-csv / --no-blocks-csv: true writes it for every sweep point, false never;
- * undefined (the default) writes it for a single run only.
+ * --blocks-csv / --no-blocks-csv: true writes it for every run (gzip past
+ * GZIP_ABOVE_BLOCKS blocks), false never; undefined (the default) writes it for a single
+ * run of at most GZIP_ABOVE_BLOCKS blocks.
  */
-export function wantsBlocksCsv(flag: boolean | undefined, sweep: boolean): boolean {
-  return flag ?? !sweep;
+export function wantsBlocksCsv(flag: boolean | undefined, sweep: boolean, blocks: number): boolean {
+  return flag ?? (!sweep && blocks <= GZIP_ABOVE_BLOCKS);
 }
 
 /** Writes blocks.csv (or blocks.csv.gz for long runs) in dir; returns the file name. */

@@ -224,7 +224,7 @@ export async function runExperiment(opts: RunOptions): Promise<ExperimentResult>
     }
     bar.done();
     writeJson(path.join(dir, 'summary.json'), summary);
-    if (wantsBlocksCsv(opts.blocksCsv, sweep))
+    if (wantsBlocksCsv(opts.blocksCsv, sweep, records.length))
       await writeBlocksCsv(dir, records, mainTip, genesisWork);
     writeJson(path.join(dir, 'scenario.json'), p.raw);
     writeJson(path.join(dir, 'run.json'), {

@@ -101,8 +101,14 @@ export interface SweepDim {
 }
 
 export type AnalysisKind =
-  'selfish-mining' | 'stale-rate' | 'difficulty-shock' | 'partition-heal' | 'double-spend';
+  | 'selfish-mining'
+  | 'stale-rate'
+  | 'difficulty-shock'
+  | 'partition-heal'
+  | 'double-spend'
+  | 'bitcoin-network';
 export const ANALYSIS_KINDS: readonly AnalysisKind[] = [
+  'bitcoin-network',
   'double-spend',
   'selfish-mining',
   'stale-rate',
