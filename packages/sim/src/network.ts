@@ -178,7 +178,8 @@ export class NetworkModel {
     const bw = new Float64Array(w);
     for (let u = 0; u < n; u++) {
       for (let e = off[u]!; e < off[u + 1]!; e++) {
-        latency[e] = this.linkDelay(u, to[e]!);
+        // A relaying node validates the block first: that time is part of every hop.
+        latency[e] = this.linkDelay(u, to[e]!) + this.scenario.network.hopDelayMs / 1000;
         bw[e] = this.linkBandwidth(u, to[e]!);
       }
     }

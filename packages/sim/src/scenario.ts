@@ -43,6 +43,8 @@ export interface NetworkSpec {
   bandwidthBytesPerSecond: number | null;
   /** Region preset (random topology): per-region latencies and per-node bandwidth. */
   regions: string | null;
+  /** Random topology: time a node spends on a block before relaying it (validation), ms. */
+  hopDelayMs: number;
 }
 
 export type Trigger = { height: number } | { seconds: number };
@@ -404,6 +406,7 @@ function networkOf(v: unknown, groups: Record<string, string[]>): NetworkSpec {
     'links',
     'bandwidthBytesPerSecond',
     'regions',
+    'hopDelayMs',
   ]);
   let topology: Topology = { kind: 'mesh' };
   if (o.topology !== undefined && o.topology !== 'mesh') {
@@ -451,8 +454,12 @@ function networkOf(v: unknown, groups: Record<string, string[]>): NetworkSpec {
     if (o.delayMs !== undefined)
       throw new ScenarioError('network.delayMs', 'regions set the link delays; leave delayMs out');
   }
+  const hopDelayMs = num(o.hopDelayMs ?? 0, 'network.hopDelayMs', 0, 1e9);
+  if (hopDelayMs > 0 && topology.kind !== 'random')
+    throw new ScenarioError('network.hopDelayMs', 'needs topology: { random: { degree: n } }');
   return {
     regions,
+    hopDelayMs,
     delay: delay(o.delayMs ?? 0, 'network.delayMs'),
     topology,
     links,

@@ -153,6 +153,32 @@ describe('sparse topology', () => {
     expect(links / 300).toBeLessThanOrEqual(2 + 2 * 4);
   });
 
+  it('hopDelayMs adds a validation delay at every relaying hop', () => {
+    const make = (hopDelayMs: number) => {
+      const sc = parseScenario({
+        name: 'hops',
+        seed: 2,
+        network: { topology: { random: { degree: 2 } }, delayMs: 100, hopDelayMs },
+        nodes: [{ id: 'n', count: 50 }],
+        stop: { blocks: 1 },
+      });
+      const net = new NetworkModel(sc, sc.seed);
+      net.setGroups(new Int32Array(50));
+      const out = new Float64Array(50);
+      net.deliver(0, 0, 1000, out);
+      return out;
+    };
+    const plain = make(0);
+    const slow = make(400);
+    for (let j = 1; j < 50; j++) {
+      const hops = Math.round(plain[j]! / 0.1); // every link is 100 ms
+      expect(slow[j]).toBeCloseTo(hops * 0.5, 9);
+    }
+    expect(() =>
+      parseScenario({ nodes: [{ id: 'a' }], network: { hopDelayMs: 5 }, stop: { blocks: 1 } }),
+    ).toThrow(/network.hopDelayMs: needs topology/);
+  });
+
   it('keeps the fast views equal to per-node core Chains with regions, 1 MB blocks and faults', () => {
     const sc = scenario({
       network: { topology: { random: { degree: 3 } }, regions: 'bitcoin-2019' },
