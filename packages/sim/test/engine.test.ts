@@ -190,3 +190,23 @@ describe('sparse topology', () => {
     expect(JSON.stringify(simSummary(full))).toBe(JSON.stringify(simSummary(fast)));
   });
 });
+
+it('summary.json lists groups instead of nodes past 1,000 miners (bounded output)', () => {
+  const r = simulate(
+    parseScenario({
+      name: 'many',
+      nodes: [
+        { id: 'big', count: 1200 },
+        { id: 'solo', hashShare: 0.1 },
+      ],
+      stop: { blocks: 50 },
+    }),
+  );
+  const s = simSummary(r);
+  expect(s.miners.map((m) => [m.id, m.nodes])).toEqual([
+    ['big', 1200],
+    ['solo', 1],
+  ]);
+  expect(s.miners[0]!.hashShare).toBeCloseTo(0.9, 9);
+  expect(s.miners[0]!.blocksMined + s.miners[1]!.blocksMined).toBe(50);
+});
