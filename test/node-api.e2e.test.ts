@@ -78,7 +78,7 @@ describe('node REST API', () => {
       const page = await getJson<{ blocks: typeof paged }>(
         `${node.url}/blockchain?from=${from}&limit=5`,
       );
-      paged.push(...page.blocks);
+      for (const b of page.blocks) paged.push(b);
     }
     expect(paged.map((b) => b.hash)).toEqual(whole.blocks.map((b) => b.hash));
     paged.forEach((b, i) => {

@@ -13,6 +13,9 @@ import {
   type Scenario,
   type Summary,
 } from '@chainlab/sim';
+import { bitcoinNetworkAnalysis } from './bitcoin-network-analysis.js';
+import { doubleSpendAnalysis } from './double-spend-analysis.js';
+import { maxOf } from './extent.js';
 import { lineChart, type Series } from './svg.js';
 import { mainChainBlocks, thin, timeUnit } from './plots.js';
 
@@ -38,9 +41,9 @@ export interface Analysis {
 const r4 = (x: number): number => Number(x.toFixed(4));
 const r6 = (x: number): number => Number(x.toPrecision(6));
 
-function table(rows: Record<string, unknown>[], cols: string[]): string {
+export function table(rows: Record<string, unknown>[], cols: string[]): string {
   const cells = [cols, ...rows.map((r) => cols.map((c) => String(r[c] ?? '')))];
-  const widths = cols.map((_, i) => Math.max(...cells.map((row) => row[i]!.length)));
+  const widths = cols.map((_, i) => maxOf(cells, (row) => row[i]!.length));
   const line = (row: string[]) => '| ' + row.map((c, i) => c.padEnd(widths[i]!)).join(' | ') + ' |';
   return [
     line(cells[0]!),
@@ -204,7 +207,7 @@ function staleAnalysis(runs: RunOutcome[]): Analysis {
     renewal: r4(p.renewal),
     zRenewal: Number(((p.p - p.renewal) / p.se).toFixed(2)),
   }));
-  const maxX = Math.max(...pts.map((p) => p.ratio)) * 1.05;
+  const maxX = maxOf(pts, (p) => p.ratio) * 1.05;
   const curve = (f: (x: number) => number): [number, number][] => {
     const out: [number, number][] = [];
     for (let i = 0; i <= 200; i++) out.push([(maxX * i) / 200, f((maxX * i) / 200)]);
@@ -403,11 +406,11 @@ function shockAnalysis(runs: RunOutcome[]): Analysis {
     firstRetargetExpected: p.firstRetarget ? r4(p.firstRetarget.expected) : null,
     blocksUntilWithin10pct: p.recovery,
   }));
-  const maxN = Math.max(...pts.map((p) => p.window));
+  const maxN = maxOf(pts, (p) => p.window);
   const xMin = -2 * maxN;
   const xMax = Math.min(
     5 * maxN,
-    Math.max(...pts.map((p) => p.chain[p.chain.length - 1]!.height - p.shockHeight)),
+    maxOf(pts, (p) => p.chain[p.chain.length - 1]!.height - p.shockHeight),
   );
   const level = pts[0]?.hashAfter ?? 0.5;
   /** Difficulty and interval series between heights [from, to] after the shock, smoothed over `avgDiff`/`avgInt` blocks. */
@@ -553,10 +556,10 @@ export function partitionPoint(run: RunOutcome) {
           !main.has(r.hash),
       ).length,
   );
-  const loser = orphanedDuring.indexOf(Math.max(...orphanedDuring));
+  const loser = orphanedDuring.indexOf(maxOf(orphanedDuring, (x) => x));
   const duration = heal.time - start.time;
   const depths = Object.keys(run.summary.reorgDepths).map(Number);
-  const deepest = depths.length ? Math.max(...depths) : 0;
+  const deepest = depths.length ? maxOf(depths, (d) => d) : 0;
   // Fixed difficulty: a side with share β finds Poisson(β·duration/T) blocks.
   const expected = (shares[loser]! * duration) / run.interval;
   return {
@@ -591,7 +594,7 @@ function partitionAnalysis(runs: RunOutcome[]): Analysis {
       converged: run.summary.converged,
     });
     // Height of each side's best block over time.
-    const unit = timeUnit(Math.max(...run.records.map((r) => r.minedAt ?? 0)));
+    const unit = timeUnit(maxOf(run.records, (r) => r.minedAt ?? 0));
     const series: Series[] = p.sides.map((side, i) => {
       let best = 0;
       const pts: [number, number][] = [];
@@ -642,5 +645,9 @@ export function analyse(kind: AnalysisKind, runs: RunOutcome[]): Analysis {
       return shockAnalysis(runs);
     case 'partition-heal':
       return partitionAnalysis(runs);
+    case 'double-spend':
+      return doubleSpendAnalysis(runs);
+    case 'bitcoin-network':
+      return bitcoinNetworkAnalysis(runs);
   }
 }

@@ -29,6 +29,15 @@ function parseSeed(value: string): number {
   return n;
 }
 
+function parseWorkers(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n < 1 || n > 256)
+    throw new InvalidArgumentError(
+      `expected a number of threads 1..256, got ${JSON.stringify(value)}`,
+    );
+  return n;
+}
+
 export function buildProgram(): Command {
   const program = new Command('experiment')
     .description(
@@ -56,6 +65,16 @@ export function buildProgram(): Command {
       'simulator: every node also owns a full core Chain, checked against the fast views (slow)',
     )
     .option('--echo', "real: show the processes' output")
+    .option(
+      '--blocks-csv',
+      'write the per-block CSV for sweep points and long runs too (default: single runs of up to 100,000 blocks; gzip above)',
+    )
+    .option('--no-blocks-csv', 'write no per-block CSV')
+    .option(
+      '--workers <n>',
+      'simulator sweeps: worker threads running points in parallel (default: one per core)',
+      parseWorkers,
+    )
     .addHelpText(
       'after',
       `
@@ -76,6 +95,8 @@ Examples:
           set: [string, unknown][];
           verify?: boolean;
           echo?: boolean;
+          blocksCsv?: boolean;
+          workers?: number;
         },
       ) => {
         if (o.sim && o.real) throw new UsageError('choose one of --sim and --real');
@@ -87,6 +108,8 @@ Examples:
           sets: o.set,
           verify: o.verify,
           echo: o.echo,
+          blocksCsv: o.blocksCsv,
+          workers: o.workers,
         });
       },
     );

@@ -1,5 +1,6 @@
 // The plots of one run, from its block records (same for --sim and --real).
 import { mainChainOf, type BlockRecord, type Summary } from '@chainlab/sim';
+import { maxOf } from './extent.js';
 import { barChart, lineChart, type Series } from './svg.js';
 
 export interface RunInfo {
@@ -43,7 +44,10 @@ export function thin<T>(xs: readonly T[], max = 1500): T[] {
 
 export function runPlots(run: RunInfo): Record<string, string> {
   const chain = mainChainBlocks(run);
-  const end = Math.max(1, ...chain.map((b) => b.minedAt!));
+  const end = Math.max(
+    1,
+    maxOf(chain, (b) => b.minedAt!),
+  );
   const unit = timeUnit(end);
   const markers = run.faults.map((f) => ({ x: f.time / unit.div, label: f.event.slice(0, 40) }));
   const plots: Record<string, string> = {};

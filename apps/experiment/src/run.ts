@@ -7,19 +7,18 @@ import { parse as parseYaml } from 'yaml';
 import {
   ScenarioError,
   applySets,
-  blocksCsv,
   expandSweep,
   parseScenario,
-  simRecords,
-  simSummary,
-  simulate,
   strategyDef,
   type BlockRecord,
   type Scenario,
   type Summary,
 } from '@chainlab/sim';
 import { analyse, type Analysis, type RunOutcome } from './analysis.js';
+import { diskUsage, formatBytes, wantsBlocksCsv, writeBlocksCsv } from './outputs.js';
+import { defaultWorkers, runSimPoints } from './parallel.js';
 import { runPlots } from './plots.js';
+import { runSimPoint, type SimPointOutput } from './sim-point.js';
 import { ProgressBar } from './progress.js';
 import { EXPERIMENTS_DIR, REPO_ROOT } from './paths.js';
 import { runReal } from './real/runner.js';
@@ -44,6 +43,10 @@ export interface RunOptions {
   log?: (line: string) => void;
   /** Real mode: echo the processes' output. */
   echo?: boolean;
+  /** Per-block CSV: true for every sweep point, false never, default a single run only. */
+  blocksCsv?: boolean;
+  /** Simulator sweeps: worker threads (default: one per core, at most one per point). */
+  workers?: number;
 }
 
 export interface PointResult {
@@ -153,6 +156,35 @@ export async function runExperiment(opts: RunOptions): Promise<ExperimentResult>
 
   const points: PointResult[] = [];
   const outcomes: RunOutcome[] = [];
+  // A simulated sweep runs its points on worker threads first, then writes them in order.
+  let parallel: SimPointOutput[] | null = null;
+  let parallelInfo: Record<string, unknown> | null = null;
+  if (opts.mode === 'sim' && sweep) {
+    const workers = opts.workers ?? defaultWorkers(prepared.points.length);
+    const started = Date.now();
+    let done = 0;
+    const bar = new ProgressBar(
+      `${prepared.points.length} points on ${workers} worker${workers > 1 ? 's' : ''}`,
+    );
+    parallel = await runSimPoints(
+      prepared.points.map((p) => ({ scenario: p.scenario, verify: opts.verify, params: p.params })),
+      workers,
+      () => bar.update(++done / prepared.points.length, `${done} done`),
+    );
+    bar.done();
+    const wallSeconds = (Date.now() - started) / 1000;
+    const pointSeconds = parallel.reduce((a, o) => a + (o.runInfo.wallSeconds as number), 0);
+    parallelInfo = {
+      workers,
+      wallSeconds,
+      pointSecondsTotal: Number(pointSeconds.toFixed(3)),
+      speedUp: Number((pointSeconds / Math.max(wallSeconds, 1e-3)).toFixed(2)),
+    };
+    log(
+      `${prepared.points.length} points on ${workers} worker threads: ${wallSeconds.toFixed(1)} s ` +
+        `(the points took ${pointSeconds.toFixed(1)} s in all: speed-up ${parallelInfo.speedUp as number}×)`,
+    );
+  }
   for (const [i, p] of prepared.points.entries()) {
     const dir = sweep ? path.join(outDir, `${String(i + 1).padStart(2, '0')}-${p.label}`) : outDir;
     mkdirSync(dir, { recursive: true });
@@ -167,22 +199,13 @@ export async function runExperiment(opts: RunOptions): Promise<ExperimentResult>
     let runInfo: Record<string, unknown>;
     let faults: { time: number; event: string }[];
     if (opts.mode === 'sim') {
-      const result = simulate(p.scenario, {
-        verify: opts.verify,
-        onProgress: (pr) => bar.update(pr.fraction, `${pr.blocks} blocks, height ${pr.height}`),
-      });
-      records = simRecords(result);
-      summary = simSummary(result, sweep ? { params: p.params } : {});
-      mainTip = result.mainTip.hash;
-      interval = result.spec.targetBlockTimeSeconds;
-      genesisWork = result.blocks[0]!.work;
-      faults = result.faults.map((f) => ({ time: f.time, event: f.description }));
-      runInfo = {
-        mode: 'sim',
-        wallSeconds: (Date.now() - started) / 1000,
-        stats: result.stats,
-        verify: opts.verify ?? p.scenario.sim.verify,
-      };
+      const out =
+        parallel?.[i] ??
+        runSimPoint(
+          { scenario: p.scenario, verify: opts.verify, params: sweep ? p.params : null },
+          (pr) => bar.update(pr.fraction, `${pr.blocks} blocks, height ${pr.height}`),
+        );
+      ({ records, summary, mainTip, interval, genesisWork, faults, runInfo } = out);
     } else {
       const result = await runReal(p.scenario, {
         outDir: dir,
@@ -201,7 +224,8 @@ export async function runExperiment(opts: RunOptions): Promise<ExperimentResult>
     }
     bar.done();
     writeJson(path.join(dir, 'summary.json'), summary);
-    writeFileSync(path.join(dir, 'blocks.csv'), blocksCsv(records, mainTip, genesisWork));
+    if (wantsBlocksCsv(opts.blocksCsv, sweep, records.length))
+      await writeBlocksCsv(dir, records, mainTip, genesisWork);
     writeJson(path.join(dir, 'scenario.json'), p.raw);
     writeJson(path.join(dir, 'run.json'), {
       scenarioFile: prepared.file,
@@ -231,20 +255,22 @@ export async function runExperiment(opts: RunOptions): Promise<ExperimentResult>
     });
     log(
       `${label}: ${summary.blocks} blocks, main chain ${String(summary.mainChainLength)}, stale rate ${summary.staleRate}, ` +
-        `propagation p50 ${summary.propagation.p50 ?? '-'} s, ${((Date.now() - started) / 1000).toFixed(1)} s`,
+        `propagation p50 ${summary.propagation.p50 ?? '-'} s, ${(runInfo.wallSeconds as number).toFixed(1)} s`,
     );
   }
 
   if (sweep)
-    writeJson(
-      path.join(outDir, 'sweep.json'),
-      points.map((p) => ({
+    writeJson(path.join(outDir, 'summary.json'), {
+      scenario: prepared.name,
+      mode: opts.mode,
+      ...(parallelInfo ? { parallel: parallelInfo } : {}),
+      points: points.map((p) => ({
         label: p.label,
         params: p.params,
         dir: path.basename(p.outDir),
         summary: p.summary,
       })),
-    );
+    });
   let analysis: Analysis | null = null;
   const kind = prepared.points[0]!.scenario.analysis;
   if (kind) {
@@ -254,6 +280,7 @@ export async function runExperiment(opts: RunOptions): Promise<ExperimentResult>
       writeFileSync(path.join(outDir, name), svg);
     log(`\n${kind}: measured vs published\n${analysis.table}`);
   }
-  log(`\nwrote ${outDir}`);
+  const usage = diskUsage(outDir);
+  log(`\nwrote ${outDir} (${usage.files} files, ${formatBytes(usage.bytes)})`);
   return { outDir, points, analysis };
 }

@@ -1,6 +1,8 @@
 // Hand-written SVG charts: line/point charts with error bars and a bar chart. No browser,
 // no dependency; the output is small, deterministic text that diffs well in git.
 
+import { maxOf, minOf } from './extent.js';
+
 export interface Series {
   name: string;
   points: readonly (readonly [number, number])[];
@@ -75,10 +77,10 @@ export function lineChart(o: ChartOptions): string {
     s.points.map((p, i) => [p[0], p[1], s.errors?.[i] ?? 0] as const),
   );
   const finite = all.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
-  let xMin = o.xMin ?? Math.min(...finite.map((p) => p[0]));
-  let xMax = o.xMax ?? Math.max(...finite.map((p) => p[0]));
-  let yMin = o.yMin ?? Math.min(...finite.map((p) => p[1] - p[2]));
-  let yMax = o.yMax ?? Math.max(...finite.map((p) => p[1] + p[2]));
+  let xMin = o.xMin ?? minOf(finite, (p) => p[0]);
+  let xMax = o.xMax ?? maxOf(finite, (p) => p[0]);
+  let yMin = o.yMin ?? minOf(finite, (p) => p[1] - p[2]);
+  let yMax = o.yMax ?? maxOf(finite, (p) => p[1] + p[2]);
   if (!Number.isFinite(xMin) || !Number.isFinite(xMax)) [xMin, xMax] = [0, 1];
   if (!Number.isFinite(yMin) || !Number.isFinite(yMax)) [yMin, yMax] = [0, 1];
   if (xMax === xMin) [xMin, xMax] = [xMin - 1, xMax + 1];
@@ -158,7 +160,13 @@ export function lineChart(o: ChartOptions): string {
     out.push(g.join(''));
   });
   // Legend.
-  const lw = Math.max(...o.series.map((s) => s.name.length), 4) * 6.5 + 40;
+  const lw =
+    Math.max(
+      maxOf(o.series, (s) => s.name.length),
+      4,
+    ) *
+      6.5 +
+    40;
   const lx = o.legend === 'top-left' ? m.l + 10 : W - m.r - lw - 10;
   const ly0 = o.legend === 'bottom-right' ? H - m.b - 10 - o.series.length * 18 : m.t + 10;
   out.push(
@@ -190,7 +198,14 @@ export function barChart(o: {
   const W = o.width ?? 720;
   const H = o.height ?? 420;
   const m = { l: 70, r: 20, t: 40, b: 70 };
-  const yMax = Math.max(1e-9, ...o.series.flatMap((s) => s.values)) * 1.1;
+  const yMax =
+    Math.max(
+      1e-9,
+      maxOf(
+        o.series.flatMap((s) => s.values),
+        (v) => v,
+      ),
+    ) * 1.1;
   const ys = (y: number) => H - m.b - (y / yMax) * (H - m.t - m.b);
   const groupW = (W - m.l - m.r) / Math.max(1, o.categories.length);
   const barW = (groupW * 0.8) / Math.max(1, o.series.length);

@@ -94,7 +94,14 @@ describe('pnpm experiment', () => {
       '02-hashShare=0.4',
       'comparison.json',
       'selfish-revenue.svg',
-      'sweep.json',
+      'summary.json',
+    ]);
+    // Sweep points get no per-block CSV unless asked; the sweep's summary is at the top.
+    expect(readdirSync(path.join(r.outDir, '01-hashShare=0.2'))).not.toContain('blocks.csv');
+    const top2 = JSON.parse(readFileSync(path.join(r.outDir, 'summary.json'), 'utf8'));
+    expect(top2.points.map((p: { label: string }) => p.label)).toEqual([
+      'hashShare=0.2',
+      'hashShare=0.4',
     ]);
     expect(
       JSON.parse(readFileSync(path.join(r.outDir, 'comparison.json'), 'utf8')).rows,

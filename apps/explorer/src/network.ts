@@ -333,7 +333,7 @@ export class Network extends EventEmitter<{ change: [ChangeKind[], ReorgEvent[]]
   /** Signals a change to listeners, coalesced over a short window. */
   notify(kinds: ChangeKind[], reorgs: ReorgEvent[] = []): void {
     for (const k of kinds) this.pendingKinds.add(k);
-    this.pendingReorgs.push(...reorgs);
+    for (const r of reorgs) this.pendingReorgs.push(r);
     if (this.flushTimer) return;
     this.flushTimer = setTimeout(() => {
       this.flushTimer = null;
@@ -687,7 +687,7 @@ export class Network extends EventEmitter<{ change: [ChangeKind[], ReorgEvent[]]
 
   private checkReconsider(): void {
     if (this.pendingReconsider.length === 0) return;
-    const top = Math.max(0, ...this.list().map((n) => (n.up ? (n.status?.height ?? 0) : 0)));
+    const top = this.list().reduce((m, n) => Math.max(m, n.up ? (n.status?.height ?? 0) : 0), 0);
     const now = Date.now();
     const due = this.pendingReconsider.filter((p) => top > p.height || now > p.until);
     this.pendingReconsider = this.pendingReconsider.filter((p) => !due.includes(p));

@@ -157,7 +157,7 @@ const results = {
   blocksCarryingTxs: carrying.length,
   meanTxsPerBlock: txsPerBlock.reduce((a, b) => a + b, 0) / Math.max(1, carrying.length),
   meanBlockFill: fills.reduce((a, b) => a + b, 0) / Math.max(1, fills.length),
-  maxBlockFill: Math.max(0, ...fills),
+  maxBlockFill: fills.reduce((m, f) => Math.max(m, f), 0),
 };
 console.log(
   `devnet end to end (tracker + mempool + 3 mining nodes, ${TXS} transfers from 10 senders)`,

@@ -191,7 +191,7 @@ export class TxPool {
     const dropped: Dropped[] = [];
     if (plan.evict) {
       // Make room first, then check the newcomer again on what is left.
-      dropped.push(...this.evict(plan.evict));
+      for (const d of this.evict(plan.evict)) dropped.push(d);
       plan = this.plan(tx, id);
     }
     const t = tx as PoolTx;
@@ -400,7 +400,7 @@ export class TxPool {
       if (victim.recipient !== victim.sender && this.senders.has(victim.recipient)) {
         const layout = this.layout(this.groups());
         this.commit(layout);
-        dropped.push(...layout.dropped);
+        for (const d of layout.dropped) dropped.push(d);
         return dropped;
       }
     }
@@ -414,7 +414,7 @@ export class TxPool {
     while (this.byId.size > this.policy.maxTxs) {
       const victim = this.cheapestTail();
       if (!victim) break;
-      dropped.push(...this.evict(victim));
+      for (const d of this.evict(victim)) dropped.push(d);
     }
     return dropped;
   }

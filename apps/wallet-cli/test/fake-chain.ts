@@ -125,7 +125,7 @@ export class FakeChain {
       if (addr.toLowerCase() === a) sum += v;
     const lastHeight = confirmations === 0 ? this.height : this.height - confirmations + 1;
     const txs: Tx[] = this.blocks.filter((b) => b.height <= lastHeight).flatMap((b) => b.txs);
-    if (confirmations === 0) txs.push(...this.pending);
+    if (confirmations === 0) for (const t of this.pending) txs.push(t);
     for (const tx of txs) {
       if (tx.to?.toLowerCase() === a) sum += tx.amount;
       if (tx.from?.toLowerCase() === a) sum -= tx.amount + tx.fee;

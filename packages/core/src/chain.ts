@@ -452,7 +452,7 @@ export class Chain<U = unknown> {
       n.status = 'invalid-parent';
       n.failure = { code: 'INVALID_PARENT', message: `descends from invalid block ${node.hash}` };
       out.push(n);
-      stack.push(...n.children);
+      for (const c of n.children) stack.push(c);
     }
     for (const n of out) this.candidates.delete(n);
   }
@@ -522,7 +522,7 @@ export class Chain<U = unknown> {
         while (stack.length > 0) {
           const n = stack.pop()!;
           reset(n);
-          stack.push(...n.children);
+          for (const c of n.children) stack.push(c);
         }
         for (let n = node.parent; n; n = n.parent) reset(n);
       }),

@@ -251,7 +251,7 @@ describe('chain: level 1', () => {
       names.push(`n${i}`);
     });
     const blocks = names.slice(1).map((n) => gen.block(n));
-    const maxHeight = Math.max(...blocks.map((b) => b.height));
+    const maxHeight = blocks.reduce((m, b) => Math.max(m, b.height), 0);
     fc.assert(
       fc.property(
         fc.shuffledSubarray(blocks, { minLength: blocks.length, maxLength: blocks.length }),

@@ -139,7 +139,12 @@ async function cancelLatency(threads, trials) {
     await pool.destroy();
   }
   const r2 = (x) => Number(x.toFixed(2));
-  return { threads, medianMs: r2(median(lat)), maxMs: r2(Math.max(...lat)), trials };
+  return {
+    threads,
+    medianMs: r2(median(lat)),
+    maxMs: r2(lat.reduce((m, x) => Math.max(m, x), -Infinity)),
+    trials,
+  };
 }
 
 const started = performance.now();
@@ -258,8 +263,8 @@ const rows = [
     `max ${c.maxMs} ms over ${c.trials}`,
   ]),
 ];
-const w0 = Math.max(...rows.map((r) => r[0].length));
-const w1 = Math.max(...rows.map((r) => r[1].length));
+const w0 = rows.reduce((m, r) => Math.max(m, r[0].length), 0);
+const w1 = rows.reduce((m, r) => Math.max(m, r[1].length), 0);
 console.log(`Miner benchmark (single-thread rows: H/s per CPU-second; load ${result.loadavg1})`);
 for (const [a, b, c] of rows) console.log(`  ${a.padEnd(w0)}  ${b.padStart(w1)}  ${c}`);
 const json = JSON.stringify(result);

@@ -11,9 +11,9 @@
 //   (W_low ≤ every W_i), picks a miner by hash rate and keeps the candidate with probability
 //   W_low/W_i (thinning, Lewis & Shedler 1979): exactly the superposition of the miners'
 //   Poisson processes, with one random draw per candidate whoever mines.
-// - The network. A published block reaches node j at r + D[s][j] (+ bytes / bandwidth),
-//   D the shortest-path delays of the current fault state (network.ts), and never before
-//   its parent. Each node's view is then a closed formula: its tip at time t is, of the
+// - The network. A published block reaches node j at r + its delivery delay in the current
+//   fault state (network.ts: shortest paths of a mesh, or hop-by-hop relay over a sparse
+//   random graph with per-hop transfer time), and never before its parent. Each node's view is then a closed formula: its tip at time t is, of the
 //   blocks that reached it by t, the one with most work, the first seen among equal work —
 //   core's fork choice. It is evaluated only when needed (when the node mines), over the
 //   few blocks that can still be anyone's tip (`live`), so 1,000 nodes cost about as much
@@ -120,6 +120,8 @@ export interface SimNodeResult {
   id: string;
   group: string;
   strategy: string;
+  /** What the node's strategy counted (strategies with report()), else null. */
+  report: object | null;
   /** Hash share at the start. */
   hashShare: number;
   online: boolean;
@@ -242,7 +244,7 @@ export class Simulation {
   private linkGroup: Int32Array;
   /** Component (epoch-unique id) of each node: the nodes it can reach now; -1 down. */
   private group: Int32Array;
-  private D: Float64Array;
+  private topologyBuilt = false;
   private comps = new Map<number, Comp>();
   private nextCompId = 0;
   private readonly baseTip: SimBlock[];
@@ -329,7 +331,6 @@ export class Simulation {
     this.partitionOf = new Int32Array(n);
     this.linkGroup = new Int32Array(n);
     this.group = new Int32Array(n);
-    this.D = new Float64Array(0);
     this.baseTip = new Array<SimBlock>(n).fill(genesis);
     this.baseArr = new Float64Array(n).fill(-Infinity);
     this.baseFirst = new Uint8Array(n);
@@ -546,7 +547,7 @@ export class Simulation {
       headerTime: block.header.time,
       txs,
       cumTxs: parent.cumTxs + txs,
-      bytes: 81 + txs * this.scenario.load.txBytes,
+      bytes: this.scenario.sim.blockBytes ?? 81 + txs * this.scenario.load.txBytes,
       node,
       childWork: NaN,
     };
@@ -586,11 +587,7 @@ export class Simulation {
       block.releasedAt = t;
       block.releaseSeq = ++this.released;
       const arr = this.newArray();
-      const transfer = this.scenario.network.bandwidthBytesPerSecond
-        ? block.bytes / this.scenario.network.bandwidthBytesPerSecond
-        : 0;
-      const Ds = s * n;
-      for (let j = 0; j < n; j++) arr[j] = t + this.D[Ds + j]! + transfer;
+      this.network.deliver(s, t, block.bytes, arr);
       arr[s] = t; // the publisher holds it, even while down
       const net: BlockNet = {
         arr,
@@ -690,7 +687,7 @@ export class Simulation {
       const dropped = c.live.filter((x) => x.chainwork < c.floor);
       c.live = c.live.filter((x) => x.chainwork >= c.floor);
       c.bases = c.bases.filter((x) => x.chainwork >= c.floor);
-      this.retiring.push(...dropped);
+      for (const d of dropped) this.retiring.push(d);
     }
     if (!c.live.includes(b)) this.retiring.push(b);
   }
@@ -882,8 +879,9 @@ export class Simulation {
     const oldGroup = this.linkGroup;
     const newGroup = new Int32Array(n);
     for (let j = 0; j < n; j++) newGroup[j] = this.online[j] ? this.partitionOf[j]! : -1;
-    const oldD = this.D;
-    const D = this.network.distances(newGroup);
+    const first = !this.topologyBuilt;
+    this.topologyBuilt = true;
+    this.network.setGroups(newGroup);
     if (snapshot) {
       for (let j = 0; j < n; j++) {
         this.baseTip[j] = snapshot[j]!.tip;
@@ -894,7 +892,7 @@ export class Simulation {
     // Did links only disappear (partition, kill) or only appear (heal, restart)?
     let onlyRemoved = true;
     let onlyAdded = true;
-    if (oldD.length > 0) {
+    if (!first) {
       const oldToNew = new Map<number, number>();
       const newToOld = new Map<number, number>();
       for (let j = 0; j < n; j++) {
@@ -911,32 +909,14 @@ export class Simulation {
       }
     }
     this.linkGroup = newGroup;
-    this.D = D;
 
-    if (oldD.length > 0) {
-      // Minimum delay from each old component (as a whole) to every node, for blocks that
-      // component fully holds.
-      const fromComp = new Map<number, Float64Array>();
-      const compFrom = (c: Comp): Float64Array => {
-        let m = fromComp.get(c.id);
-        if (!m) {
-          m = new Float64Array(n).fill(Infinity);
-          for (const k of c.members) {
-            const Dk = k * n;
-            for (let j = 0; j < n; j++) if (D[Dk + j]! < m[j]!) m[j] = D[Dk + j]!;
-          }
-          fromComp.set(c.id, m);
-        }
-        return m;
-      };
-      const oldComps = [...this.comps.values()];
+    if (!first) {
+      const start = new Float64Array(n);
+      const reach = this.newArray();
       for (let seq = 0; seq < this.net.length; seq++) {
         const net = this.net[seq];
         if (!net) continue;
         const b = this.blocks[seq]!;
-        const transfer = this.scenario.network.bandwidthBytesPerSecond
-          ? b.bytes / this.scenario.network.bandwidthBytesPerSecond
-          : 0;
         const old = net.arr;
         const arr = this.newArray();
         const holders: number[] = [];
@@ -946,39 +926,14 @@ export class Simulation {
         }
         let changed = false;
         if (holders.length < n) {
-          const isHolder = new Uint8Array(n);
-          for (const k of holders) isHolder[k] = 1;
-          // Holders in old components that hold the block entirely: one pass per component.
-          const whole: Comp[] = [];
-          const partial: number[] = [];
-          const covered = new Uint8Array(n);
-          for (const c of oldComps) {
-            if (c.members.length > 0 && c.members.every((k) => isHolder[k])) {
-              whole.push(c);
-              for (const k of c.members) covered[k] = 1;
-            }
-          }
-          for (const k of holders) if (!covered[k]) partial.push(k);
+          // Holders re-announce over the new links; when links only disappeared, messages
+          // already sent on links that still exist keep going (they left at old[k]).
+          for (const k of holders) start[k] = onlyRemoved ? old[k]! : Math.max(old[k]!, t);
+          this.network.deliverFrom(start, holders, b.bytes, reach);
           for (let j = 0; j < n; j++) {
-            if (isHolder[j] || newGroup[j]! < 0) continue;
-            let best = Infinity;
-            if (onlyRemoved) {
-              // Messages already sent on links that still exist keep going.
-              for (const k of holders) {
-                const v = old[k]! + D[k * n + j]! + transfer;
-                if (v < best) best = v;
-              }
-            } else {
-              for (const c of whole) {
-                const v = t + compFrom(c)[j]! + transfer;
-                if (v < best) best = v;
-              }
-              for (const k of partial) {
-                const v = Math.max(old[k]!, t) + D[k * n + j]! + transfer;
-                if (v < best) best = v;
-              }
-              if (onlyAdded && old[j]! < best) best = old[j]!;
-            }
+            if (old[j]! <= t || newGroup[j]! < 0) continue;
+            let best = reach[j]!;
+            if (!onlyRemoved && onlyAdded && old[j]! < best) best = old[j]!;
             if (best !== Infinity && best < t) best = t;
             arr[j] = best;
             if (best !== old[j]) changed = true;
@@ -1001,22 +956,12 @@ export class Simulation {
         // A block still on its way when the fault hit: its delays no longer measure propagation.
         if (changed) net.clean = false;
       }
+      this.arrayPool.push(reach);
     }
 
     // Components of the new topology: who can reach whom.
     const relabel = new Int32Array(n).fill(-1);
-    const lists: number[][] = [];
-    for (let i = 0; i < n; i++) {
-      if (newGroup[i]! < 0 || relabel[i]! >= 0) continue;
-      const list: number[] = [];
-      for (let j = 0; j < n; j++) {
-        if (D[i * n + j]! !== Infinity) {
-          list.push(j);
-          relabel[j] = lists.length;
-        }
-      }
-      lists.push(list);
-    }
+    const lists = this.network.components();
     this.comps = new Map();
     relabel.fill(-1);
     for (const list of lists) {
@@ -1123,6 +1068,7 @@ export class Simulation {
         id: node.id,
         group: node.group,
         strategy: node.strategy.type,
+        report: this.strategies[j]!.report?.() ?? null,
         hashShare: node.hashShare,
         online: this.online[j] === 1,
         tip,

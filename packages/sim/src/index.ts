@@ -6,6 +6,7 @@ export * from './heap.js';
 export * from './errors.js';
 export * from './scenario.js';
 export * from './network.js';
+export * from './regions.js';
 export * from './types.js';
 export * from './engine.js';
 export * from './summary.js';

@@ -5,6 +5,7 @@
 // The format is documented in docs/experiments.md.
 import { loadSpec, SpecError, type ChainSpec } from '@chainlab/core';
 import { ScenarioError } from './errors.js';
+import { REGION_PRESETS } from './regions.js';
 import { parseStrategy, type StrategySpec } from './strategies/index.js';
 
 export { ScenarioError };
@@ -35,8 +36,15 @@ export interface NetworkSpec {
   delay: DelaySpec;
   topology: Topology;
   links: LinkRule[];
-  /** Block transfer time = bytes / bandwidth, added once per delivery (null: none). */
+  /**
+   * Block transfer time = bytes / bandwidth: once per delivery in a mesh, once per hop in
+   * the random topology (null: none).
+   */
   bandwidthBytesPerSecond: number | null;
+  /** Region preset (random topology): per-region latencies and per-node bandwidth. */
+  regions: string | null;
+  /** Random topology: time a node spends on a block before relaying it (validation), ms. */
+  hopDelayMs: number;
 }
 
 export type Trigger = { height: number } | { seconds: number };
@@ -68,6 +76,8 @@ export interface SimOptions {
   genesisWork: number;
   /** Every node owns a full core Chain and the light views are checked against it (slow). */
   verify: boolean;
+  /** Size every block has on the network (e.g. 1 MB), whatever it carries; null: its own size. */
+  blockBytes: number | null;
 }
 
 export interface RealOptions {
@@ -92,8 +102,16 @@ export interface SweepDim {
   values: unknown[];
 }
 
-export type AnalysisKind = 'selfish-mining' | 'stale-rate' | 'difficulty-shock' | 'partition-heal';
+export type AnalysisKind =
+  | 'selfish-mining'
+  | 'stale-rate'
+  | 'difficulty-shock'
+  | 'partition-heal'
+  | 'double-spend'
+  | 'bitcoin-network';
 export const ANALYSIS_KINDS: readonly AnalysisKind[] = [
+  'bitcoin-network',
+  'double-spend',
   'selfish-mining',
   'stale-rate',
   'difficulty-shock',
@@ -382,7 +400,14 @@ function selector(v: unknown, path: string, groups: Record<string, string[]>): s
 }
 
 function networkOf(v: unknown, groups: Record<string, string[]>): NetworkSpec {
-  const o = obj(v ?? {}, 'network', ['delayMs', 'topology', 'links', 'bandwidthBytesPerSecond']);
+  const o = obj(v ?? {}, 'network', [
+    'delayMs',
+    'topology',
+    'links',
+    'bandwidthBytesPerSecond',
+    'regions',
+    'hopDelayMs',
+  ]);
   let topology: Topology = { kind: 'mesh' };
   if (o.topology !== undefined && o.topology !== 'mesh') {
     const t = obj(o.topology, 'network.topology', ['random']);
@@ -411,7 +436,30 @@ function networkOf(v: unknown, groups: Record<string, string[]>): NetworkSpec {
       });
     });
   }
+  let regions: string | null = null;
+  if (o.regions !== undefined) {
+    regions = str(o.regions, 'network.regions');
+    if (!REGION_PRESETS.has(regions))
+      throw new ScenarioError(
+        'network.regions',
+        `unknown region preset ${show(regions)} (known: ${[...REGION_PRESETS.keys()].join(', ')})`,
+      );
+    if (topology.kind !== 'random')
+      throw new ScenarioError('network.regions', 'needs topology: { random: { degree: n } }');
+    if (o.bandwidthBytesPerSecond !== undefined)
+      throw new ScenarioError(
+        'network.bandwidthBytesPerSecond',
+        "regions set each node's bandwidth; leave bandwidthBytesPerSecond out",
+      );
+    if (o.delayMs !== undefined)
+      throw new ScenarioError('network.delayMs', 'regions set the link delays; leave delayMs out');
+  }
+  const hopDelayMs = num(o.hopDelayMs ?? 0, 'network.hopDelayMs', 0, 1e9);
+  if (hopDelayMs > 0 && topology.kind !== 'random')
+    throw new ScenarioError('network.hopDelayMs', 'needs topology: { random: { degree: n } }');
   return {
+    regions,
+    hopDelayMs,
     delay: delay(o.delayMs ?? 0, 'network.delayMs'),
     topology,
     links,
@@ -511,7 +559,7 @@ export function parseScenario(input: unknown): Scenario {
   const o = obj(input, '', TOP_FIELDS);
   const name = o.name === undefined ? 'scenario' : id(o.name, 'name');
   const { nodes, groups } = nodesOf(o.nodes);
-  const simIn = obj(o.sim ?? {}, 'sim', ['genesisWork', 'verify']);
+  const simIn = obj(o.sim ?? {}, 'sim', ['genesisWork', 'verify', 'blockBytes']);
   const realIn = obj(o.real ?? {}, 'real', [
     'totalHashrate',
     'chain',
@@ -552,6 +600,10 @@ export function parseScenario(input: unknown): Scenario {
     stop: scenarioStop,
     sim: {
       genesisWork: num(simIn.genesisWork ?? 64, 'sim.genesisWork', 4, 1 << 24, { integer: true }),
+      blockBytes:
+        simIn.blockBytes === undefined
+          ? null
+          : num(simIn.blockBytes, 'sim.blockBytes', 81, 1e9, { integer: true }),
       verify:
         simIn.verify === undefined
           ? false

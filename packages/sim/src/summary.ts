@@ -26,13 +26,20 @@ export interface MinerInfo {
   strategy: string;
   /** Share of the initial total hash rate. */
   hashShare: number;
+  /** The scenario entry it came from (a `count` group); miners are listed per group past MAX_LISTED_MINERS. */
+  group?: string;
 }
+
+/** Past this many miners, summary.json lists groups (with a `nodes` count), not every node. */
+export const MAX_LISTED_MINERS = 1000;
 
 export interface MinerSummary extends MinerInfo {
   blocksMined: number;
   blocksOnChain: number;
   /** blocksOnChain / main-chain length (genesis excluded). */
   revenueShare: number;
+  /** Set when the row is a whole group (more than MAX_LISTED_MINERS miners): its node count. */
+  nodes?: number;
 }
 
 export interface Summary {
@@ -111,7 +118,7 @@ export function summarize(input: SummaryInput): Summary {
     if (main.has(r.hash)) onChain.set(r.miner, (onChain.get(r.miner) ?? 0) + 1);
   }
   const chainLength = main.size - 1;
-  const miners = input.miners.map((m) => ({
+  let miners: Summary['miners'] = input.miners.map((m) => ({
     id: m.id,
     strategy: m.strategy,
     hashShare: round(m.hashShare),
@@ -119,6 +126,33 @@ export function summarize(input: SummaryInput): Summary {
     blocksOnChain: onChain.get(m.id) ?? 0,
     revenueShare: chainLength > 0 ? round((onChain.get(m.id) ?? 0) / chainLength) : 0,
   }));
+  if (miners.length > MAX_LISTED_MINERS) {
+    // 100,000 nodes would make a 17 MB summary: one line per group and strategy instead.
+    const byGroup = new Map<string, Summary['miners'][number] & { nodes: number }>();
+    input.miners.forEach((m, i) => {
+      const row = miners[i]!;
+      const key = `${m.group ?? m.id}\u0000${m.strategy}`;
+      const g = byGroup.get(key) ?? {
+        id: m.group ?? m.id,
+        strategy: m.strategy,
+        hashShare: 0,
+        blocksMined: 0,
+        blocksOnChain: 0,
+        revenueShare: 0,
+        nodes: 0,
+      };
+      g.hashShare += m.hashShare;
+      g.blocksMined += row.blocksMined;
+      g.blocksOnChain += row.blocksOnChain;
+      g.nodes++;
+      byGroup.set(key, g);
+    });
+    miners = [...byGroup.values()].map((g) => ({
+      ...g,
+      hashShare: round(g.hashShare),
+      revenueShare: chainLength > 0 ? round(g.blocksOnChain / chainLength) : 0,
+    }));
+  }
   return {
     miners,
     staleRate: blocks > 0 ? round((blocks - chainLength) / blocks) : 0,
@@ -169,6 +203,7 @@ export function simSummary(result: SimResult, extra: Record<string, unknown> = {
       id: n.id,
       strategy: n.strategy.type,
       hashShare: n.hashShare,
+      group: n.group,
     })),
     propagation: { p50: result.propagation.quantile(0.5), p95: result.propagation.quantile(0.95) },
     extra: {
@@ -184,6 +219,7 @@ export function simSummary(result: SimResult, extra: Record<string, unknown> = {
       tip: { hash: result.mainTip.hash, height: result.mainTip.height },
       converged,
       nodesOnMainTip: result.nodes.filter((n) => n.tip === result.mainTip).length,
+      ...strategyReports(result),
       faults: result.faults.map((f) => ({
         time: round(f.time),
         height: f.height,
@@ -200,29 +236,40 @@ export function blocksCsv(
   mainTip: string,
   genesisWork: number,
 ): string {
+  let out = '';
+  for (const line of blocksCsvLines(records, mainTip, genesisWork)) out += line + '\n';
+  return out;
+}
+
+/** The per-block CSV line by line (header first): long runs are written without one huge string. */
+export function* blocksCsvLines(
+  records: readonly BlockRecord[],
+  mainTip: string,
+  genesisWork: number,
+): Generator<string> {
   const main = mainChainOf(records, mainTip);
-  const strategyOf = new Map<string, string>();
-  void strategyOf;
-  const lines = [
-    'hash,height,parent,miner,minedAt,releasedAt,headerTime,bits,difficulty,onMainChain,txs,bytes',
-  ];
+  yield 'hash,height,parent,miner,minedAt,releasedAt,headerTime,bits,difficulty,onMainChain,txs,bytes';
   for (const r of records) {
-    lines.push(
-      [
-        r.hash,
-        r.height,
-        r.parent ?? '',
-        r.miner ?? '',
-        r.minedAt === null ? '' : round(r.minedAt, 12),
-        r.releasedAt === null ? '' : round(r.releasedAt, 12),
-        r.headerTime,
-        '0x' + r.bits.toString(16).padStart(8, '0'),
-        round(r.work / genesisWork),
-        main.has(r.hash) ? 1 : 0,
-        r.txs,
-        r.bytes,
-      ].join(','),
-    );
+    yield [
+      r.hash,
+      r.height,
+      r.parent ?? '',
+      r.miner ?? '',
+      r.minedAt === null ? '' : round(r.minedAt, 12),
+      r.releasedAt === null ? '' : round(r.releasedAt, 12),
+      r.headerTime,
+      '0x' + r.bits.toString(16).padStart(8, '0'),
+      round(r.work / genesisWork),
+      main.has(r.hash) ? 1 : 0,
+      r.txs,
+      r.bytes,
+    ].join(',');
   }
-  return lines.join('\n') + '\n';
+}
+
+/** `{strategies: {nodeId: report}}` for nodes whose strategy counts something; else {}. */
+function strategyReports(result: SimResult): Record<string, unknown> {
+  const out: Record<string, object> = {};
+  for (const n of result.nodes) if (n.report) out[n.id] = n.report;
+  return Object.keys(out).length > 0 ? { strategies: out } : {};
 }

@@ -83,3 +83,42 @@ export function bitcoinFirstRetargetAfterDrop(
   const clamped = Math.min(Math.max(span, (N * T) / 4), N * T * 4);
   return (workBefore * N * T) / clamped / workBefore;
 }
+
+/**
+ * Nakamoto's double-spend probability (Bitcoin whitepaper §11): an attacker with hash share
+ * q, z blocks behind when the merchant accepts, ever catches up. The attacker's progress
+ * while the honest chain found z blocks is approximated by a Poisson of mean λ = z·q/p:
+ *   P = 1 − Σ_{k=0..z} e^(−λ) λ^k / k! · (1 − (q/p)^(z−k))
+ */
+export function nakamotoDoubleSpend(q: number, z: number): number {
+  const p = 1 - q;
+  if (q >= p) return 1;
+  const lambda = (z * q) / p;
+  let sum = 1;
+  let poisson = Math.exp(-lambda);
+  for (let k = 0; k <= z; k++) {
+    if (k > 0) poisson *= lambda / k;
+    sum -= poisson * (1 - Math.pow(q / p, z - k));
+  }
+  return sum;
+}
+
+/**
+ * Rosenfeld's exact double-spend probability ("Analysis of hashrate-based double
+ * spending", 2014, eq. 1): the attacker pre-mines one block with the conflicting tx, then
+ * pays; the merchant waits for z confirmations. The attacker's blocks meanwhile are
+ * negative binomial (not Poisson), and he wins if his chain ever gets longer:
+ *   r(q, z) = 1 − Σ_{m=0..z} C(m+z−1, m) (p^z q^m − p^m q^z)        (q < p; 1 otherwise)
+ */
+export function rosenfeldDoubleSpend(q: number, z: number): number {
+  const p = 1 - q;
+  if (q >= p) return 1;
+  if (z === 0) return 1;
+  let sum = 0;
+  let c = 1; // C(m+z−1, m)
+  for (let m = 0; m <= z; m++) {
+    if (m > 0) c = (c * (m + z - 1)) / m;
+    sum += c * (Math.pow(p, z) * Math.pow(q, m) - Math.pow(p, m) * Math.pow(q, z));
+  }
+  return 1 - sum;
+}

@@ -3,6 +3,9 @@
 // of that many blocks may fall from the truth (4 standard errors).
 import { describe, expect, it } from 'vitest';
 import {
+  doubleSpendDecision,
+  nakamotoDoubleSpend,
+  rosenfeldDoubleSpend,
   bitcoinRetargetSteadyState,
   parseScenario,
   selfishRevenue,
@@ -156,5 +159,28 @@ describe('difficulty after half the hash rate leaves', () => {
       .filter((b) => b.height > 2000 + 3 * N && b.height <= 2000 + 4 * N)
       .map((b) => b.work / W0);
     expect(soon.reduce((a, x) => a + x, 0) / soon.length).toBeLessThan(0.7);
+  });
+});
+
+describe('double-spend closed forms and decision', () => {
+  it("Nakamoto's table (whitepaper §11) and Rosenfeld's exact values", () => {
+    expect(nakamotoDoubleSpend(0.1, 1)).toBeCloseTo(0.2045873, 7);
+    expect(nakamotoDoubleSpend(0.1, 5)).toBeCloseTo(0.0009137, 7);
+    expect(nakamotoDoubleSpend(0.3, 5)).toBeCloseTo(0.1773523, 7);
+    // Rosenfeld: r(q, 1) = 2q; r(q, 0) = 1; q ≥ 1/2 always wins.
+    expect(rosenfeldDoubleSpend(0.1, 1)).toBeCloseTo(0.2, 12);
+    expect(rosenfeldDoubleSpend(0.3, 0)).toBe(1);
+    expect(rosenfeldDoubleSpend(0.5, 6)).toBe(1);
+    expect(rosenfeldDoubleSpend(0.1, 6)).toBeCloseTo(0.00059, 5);
+  });
+
+  it('publishes only after z confirmations and when strictly longer; gives up at the bound', () => {
+    const d = (honest: number, attacker: number) =>
+      doubleSpendDecision({ honest, attacker, confirmations: 3, giveUpBehind: 5 });
+    expect(d(2, 4)).toBe('wait'); // ahead, but the victim has not accepted yet
+    expect(d(3, 4)).toBe('publish');
+    expect(d(3, 3)).toBe('wait'); // a tie is not enough
+    expect(d(7, 2)).toBe('give-up');
+    expect(d(6, 2)).toBe('wait');
   });
 });

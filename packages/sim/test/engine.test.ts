@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { Chain, NoState } from '@chainlab/core';
 import {
+  NetworkModel,
   Rng,
   hashUniform,
   parseScenario,
@@ -110,4 +111,102 @@ describe('simulator', () => {
     expect(s.converged).toBe(true);
     expect(s.blocks).toBe(260);
   });
+});
+
+describe('sparse topology', () => {
+  it('relays hop by hop: delivery times equal a brute-force shortest path with per-hop transfer', () => {
+    const sc = parseScenario({
+      name: 'sparse',
+      seed: 5,
+      network: { topology: { random: { degree: 4 } }, regions: 'bitcoin-2019' },
+      nodes: [{ id: 'n', count: 300 }],
+      stop: { blocks: 1 },
+    });
+    const net = new NetworkModel(sc, sc.seed);
+    net.setGroups(new Int32Array(300));
+    const bytes = 1_000_000;
+    for (const s of [0, 17, 299]) {
+      const out = new Float64Array(300);
+      net.deliver(s, 10, bytes, out);
+      // Bellman–Ford over the same links.
+      const d = new Float64Array(300).fill(Infinity);
+      d[s] = 10;
+      for (let round = 0; round < 300; round++) {
+        let changed = false;
+        for (let u = 0; u < 300; u++) {
+          if (d[u] === Infinity) continue;
+          for (const v of net.peers(u)) {
+            const nd = d[u]! + net.linkDelay(u, v) + bytes / net.linkBandwidth(u, v);
+            if (nd < d[v]!) {
+              d[v] = nd;
+              changed = true;
+            }
+          }
+        }
+        if (!changed) break;
+      }
+      for (let j = 0; j < 300; j++) expect(out[j]).toBeCloseTo(d[j]!, 9);
+    }
+    // Memory O(nodes × degree): each node has its ring links plus ~2 × degree peers.
+    let links = 0;
+    for (let u = 0; u < 300; u++) links += net.peers(u).length;
+    expect(links / 300).toBeLessThanOrEqual(2 + 2 * 4);
+  });
+
+  it('hopDelayMs adds a validation delay at every relaying hop', () => {
+    const make = (hopDelayMs: number) => {
+      const sc = parseScenario({
+        name: 'hops',
+        seed: 2,
+        network: { topology: { random: { degree: 2 } }, delayMs: 100, hopDelayMs },
+        nodes: [{ id: 'n', count: 50 }],
+        stop: { blocks: 1 },
+      });
+      const net = new NetworkModel(sc, sc.seed);
+      net.setGroups(new Int32Array(50));
+      const out = new Float64Array(50);
+      net.deliver(0, 0, 1000, out);
+      return out;
+    };
+    const plain = make(0);
+    const slow = make(400);
+    for (let j = 1; j < 50; j++) {
+      const hops = Math.round(plain[j]! / 0.1); // every link is 100 ms
+      expect(slow[j]).toBeCloseTo(hops * 0.5, 9);
+    }
+    expect(() =>
+      parseScenario({ nodes: [{ id: 'a' }], network: { hopDelayMs: 5 }, stop: { blocks: 1 } }),
+    ).toThrow(/network.hopDelayMs: needs topology/);
+  });
+
+  it('keeps the fast views equal to per-node core Chains with regions, 1 MB blocks and faults', () => {
+    const sc = scenario({
+      network: { topology: { random: { degree: 3 } }, regions: 'bitcoin-2019' },
+      sim: { verify: true, blockBytes: 1_000_000 },
+    });
+    const full = simulate(sc, { verify: true });
+    const fast = simulate(sc, { verify: false });
+    expect(full.stats.verifiedTips).toBeGreaterThan(0);
+    expect(JSON.stringify(simSummary(full))).toBe(JSON.stringify(simSummary(fast)));
+  });
+});
+
+it('summary.json lists groups instead of nodes past 1,000 miners (bounded output)', () => {
+  const r = simulate(
+    parseScenario({
+      name: 'many',
+      nodes: [
+        { id: 'big', count: 1200 },
+        { id: 'solo', hashShare: 0.1 },
+      ],
+      stop: { blocks: 50 },
+    }),
+  );
+  const s = simSummary(r);
+  expect(s.miners.map((m) => [m.id, m.nodes])).toEqual([
+    ['big', 1200],
+    ['solo', 1],
+  ]);
+  expect(s.miners[0]!.hashShare).toBeCloseTo(0.9, 9);
+  expect(s.miners[0]!.blocksMined + s.miners[1]!.blocksMined).toBe(50);
 });

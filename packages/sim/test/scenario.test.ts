@@ -43,7 +43,7 @@ describe('scenario files', () => {
       }),
     ).toMatch(/^scenario: nodes: hash shares add up to 0.7, not 1/);
     expect(error({ ...base, nodes: [{ id: 'a', strategy: 'greedy' }] })).toMatch(
-      /nodes\[0\].strategy.type: unknown strategy "greedy" \(known: honest, selfish\)/,
+      /nodes\[0\].strategy.type: unknown strategy "greedy" \(known: honest, selfish, double-spend\)/,
     );
     expect(
       error({ ...base, nodes: [{ id: 'a', strategy: { type: 'selfish', gamma: 2 } }] }),

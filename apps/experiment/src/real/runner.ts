@@ -32,6 +32,7 @@ import {
   type Summary,
 } from '@chainlab/sim';
 import type { ProgressBar } from '../progress.js';
+import { maxOf } from '../extent.js';
 import { REPO_ROOT } from '../paths.js';
 import { NetworkControl } from './network.js';
 import { appScript, startService, type Service } from './process.js';
@@ -586,7 +587,7 @@ export async function runReal(scenario: Scenario, opts: RealOptions): Promise<Re
     const hashrates: Record<string, number> = {};
     for (const s of states) {
       // The highest rate seen (each sample averages 3 s): what the cap allowed at full speed.
-      if (s.hashrates.length > 0) hashrates[s.id] = Math.max(...s.hashrates);
+      if (s.hashrates.length > 0) hashrates[s.id] = maxOf(s.hashrates, (h) => h);
     }
     const finalTips = await Promise.all(online().map(tipOf));
     const summary = summarize({

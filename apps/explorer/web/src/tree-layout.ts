@@ -66,7 +66,7 @@ export function layoutTree(blocks: readonly LayoutInput[]): Layout {
       if (done || kids.length === 0) {
         reach.set(
           node.hash,
-          Math.max(node.height, ...kids.map((k) => reach.get(k.hash) ?? k.height)),
+          kids.reduce((m, k) => Math.max(m, reach.get(k.hash) ?? k.height), node.height),
         );
       } else {
         stack.push([node, true]);
@@ -95,7 +95,7 @@ export function layoutTree(blocks: readonly LayoutInput[]): Layout {
     while (cur) {
       branch.push(cur);
       const kids: LayoutInput[] = children.get(cur.hash) ?? [];
-      starts.push(...kids.slice(1));
+      for (let k = 1; k < kids.length; k++) starts.push(kids[k]!);
       cur = kids[0];
     }
     branches.push(branch);

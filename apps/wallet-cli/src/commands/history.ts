@@ -58,7 +58,7 @@ export async function history(
     const tx = parse(json, spec);
     if (tx && involves(tx, target.address)) entries.push(entry(tx, target.address, null, null, 0));
   }
-  entries.push(...mined);
+  for (const e of mined) entries.push(e);
   const shown = opts.limit === undefined ? entries : entries.slice(0, opts.limit);
   if (spec.level >= 3) await withReceipts(client, shown);
 

@@ -3,14 +3,16 @@
 import { ScenarioError } from '../errors.js';
 import { honest } from './honest.js';
 import { selfish } from './selfish.js';
+import { doubleSpend } from './double-spend.js';
 import type { StrategyDef, StrategySpec } from './types.js';
 
 export * from './types.js';
 export { HonestStrategy } from './honest.js';
 export { SelfishStrategy } from './selfish.js';
+export * from './double-spend.js';
 
 export const STRATEGIES: ReadonlyMap<string, StrategyDef> = new Map(
-  [honest, selfish].map((d) => [d.type, d]),
+  [honest, selfish, doubleSpend].map((d) => [d.type, d]),
 );
 
 /** `"honest"`, `"selfish"` or `{type: "selfish", gamma: 0.5}` → a validated StrategySpec. */

@@ -40,6 +40,8 @@ export interface Strategy {
   onMined(ctx: StrategyContext, block: SimBlock): Release[];
   /** Eager only: `block` was delivered; `before` was the public tip before it. */
   onArrival?(ctx: StrategyContext, block: SimBlock, before: SimBlock): Release[];
+  /** What the strategy counted (e.g. double-spend attempts), copied into the summary. */
+  report?(): object;
 }
 
 export type StrategySpec = { type: string } & Record<string, unknown>;

@@ -80,7 +80,7 @@ function TreeSvg(props: {
     }
     return m;
   }, [tree, byHash]);
-  const maxTags = Math.max(1, ...[...tagsByBlock.values()].map((l) => l.length));
+  const maxTags = [...tagsByBlock.values()].reduce((m, l) => Math.max(m, l.length), 1);
   const topPad = maxTags * TAG_H + 8;
   const rowH = topPad + BOX_H + 26;
   const width = Math.max(layout.cols * COL_W + 24, 300);
