@@ -26,7 +26,7 @@ import {
   uncompressedKeyToAddressBytes,
 } from './address.js';
 import { MAX_U128 } from './coins.js';
-import type { SignatureCache } from './sig-cache.js';
+import type { SignatureBackend, SignatureCache } from './sig-cache.js';
 import type { ChainLevel, CoinbaseTx, ContractTx, SignedTx, TransferTx, Tx } from './types.js';
 
 // The block engineer imports these from './tx.js'; they live in their own concept files.
@@ -400,7 +400,11 @@ export function recoverTxSender(tx: SignedTx): string | null {
 /** The 64-byte r ‖ s and recovery id of a well-formed low-S signature, or null. */
 function parseLowS(tx: SignedTx): { sig64: Uint8Array; v: number } | null {
   if (!isHex(tx.sig, TX_SIG_BYTES)) return null;
-  const sig = fromHex(tx.sig, TX_SIG_BYTES);
+  return parseLowSBytes(fromHex(tx.sig, TX_SIG_BYTES));
+}
+
+function parseLowSBytes(sig: Uint8Array): { sig64: Uint8Array; v: number } | null {
+  if (sig.length !== TX_SIG_BYTES) return null;
   const v = sig[64]!;
   if (v !== 0 && v !== 1) return null;
   try {
@@ -463,13 +467,34 @@ function verifyUncached(
   cache?: SignatureCache,
 ): boolean {
   const parsed = parseLowS(tx);
-  if (!parsed) return false;
-  const backend = cache?.backend;
-  const key = backend
-    ? backend.recover(digest, parsed.sig64, parsed.v)
-    : recoverSignerKey(parsed.sig64, parsed.v, digest);
+  return parsed !== null && signedBy(digest, parsed, fromBytes, cache?.backend);
+}
+
+function signedBy(
+  digest: Uint8Array,
+  { sig64, v }: { sig64: Uint8Array; v: number },
+  fromBytes: Uint8Array,
+  backend?: SignatureBackend,
+): boolean {
+  const key = backend ? backend.recover(digest, sig64, v) : recoverSignerKey(sig64, v, digest);
   if (!key) return false;
   return uncompressedKeyToAddressBytes(key).every((b, i) => b === fromBytes[i]);
+}
+
+/**
+ * verifyTx's check on bytes a tx was already reduced to: whether `sig` (r ‖ s ‖ v, 65 bytes)
+ * is a valid low-S signature of `digest` (the txHash) by the address `fromBytes` (20 bytes).
+ * For worker threads that receive digests, not txs, so nothing is parsed or hashed twice.
+ */
+export function verifyTxDigest(
+  digest: Uint8Array,
+  sig: Uint8Array,
+  fromBytes: Uint8Array,
+  backend?: SignatureBackend,
+): boolean {
+  if (digest.length !== 32 || fromBytes.length !== 20) return false;
+  const parsed = parseLowSBytes(sig);
+  return parsed !== null && signedBy(digest, parsed, fromBytes, backend);
 }
 
 /** Throws INVALID_SIGNATURE unless verifyTx(tx) holds. */
