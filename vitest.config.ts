@@ -8,7 +8,7 @@ const src = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const packages = ['api', 'core', 'evm', 'miner-worker', 'service', 'sim', 'sync'];
 const alias = packages.flatMap((name) => [
   { find: new RegExp(`^@chainlab/${name}$`), replacement: src(`./packages/${name}/src/index.ts`) },
-  // subpath exports, e.g. @chainlab/sync/openssl-verifier
+  // subpath exports, e.g. @chainlab/sync/libsecp-verifier
   {
     find: new RegExp(`^@chainlab/${name}/(.+)$`),
     replacement: src(`./packages/${name}/src/$1.ts`),

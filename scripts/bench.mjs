@@ -20,6 +20,11 @@ const BENCHES = [
   ['node', 'apps/node/bench/network.bench.mjs', 'sync, restart, propagation, memory'],
   ['mempool', 'apps/mempool/bench/admission.bench.mjs', 'admission throughput and balance latency'],
   [
+    'anvil',
+    'apps/mempool/bench/vs-anvil.bench.mjs',
+    'chainlab vs Anvil: /pushtx vs eth_sendRawTransaction over HTTP, 8 clients',
+  ],
+  [
     'devnet',
     'apps/mempool/bench/devnet.bench.mjs',
     'txs/s to one confirmation on a 3-node devnet, block fill',

@@ -5,7 +5,7 @@
 // 1. Admission throughput: valid signed txs/s through Mempool.submit (parse → checks →
 //    signature in worker threads → pool), as a ratio of single-thread @noble/secp256k1
 //    verify/s. "cold": every tx from a new sender (a full key recovery each); "repeat":
-//    few senders, many txs (after the first, OpenSSL checks the known key). Also the
+//    few senders, many txs. Also the
 //    event loop's worst delay while admitting, with workers and with in-thread checks.
 // 2. /balance latency (through the real route, fastify inject) with many accounts, at a
 //    short and a long chain: it must not grow with the chain's length. Baseline: GET /running.

@@ -3,11 +3,24 @@
 // and every result is remembered in the signature cache the chain service shares, so a
 // tx is verified once: when it is pushed, not again when its block arrives.
 //
+// A batch travels as one packed byte buffer, moved (not copied) to the worker: per tx its
+// txHash, signature and sender (see verify-worker.ts). The txHash is the one the mempool
+// computed for the txid, so a worker neither parses nor hashes anything again.
+//
 // `threads: 0` verifies in this thread (tests, or a machine with one core).
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import { verifyTx, type SignatureCache, type SignedTx } from '@chainlab/core';
+import {
+  addressToBytes,
+  fromHex,
+  isHex,
+  txHash,
+  TX_SIG_BYTES,
+  verifyTx,
+  type SignatureCache,
+  type SignedTx,
+} from '@chainlab/core';
 import type { Logger } from '@chainlab/service';
 
 export interface VerifierOptions {
@@ -130,7 +143,12 @@ export class SignatureVerifier {
 
   private flush(): void {
     this.scheduled = false;
-    const jobs = this.queue;
+    const jobs: Job[] = [];
+    for (const job of this.queue) {
+      // A sig or sender that is not even well-formed is refused here (as verifyTx would).
+      if (wellFormed(job.tx)) jobs.push(job);
+      else this.finish(job, false);
+    }
     this.queue = [];
     if (jobs.length === 0) return;
     if (!this.pool) {
@@ -144,9 +162,10 @@ export class SignatureVerifier {
     );
     for (let i = 0; i < jobs.length; i += size) {
       const batch = jobs.slice(i, i + size);
+      const packed = packBatch(batch.map((j) => j.tx));
       this.batches++;
-      this.pool.run(batch.map((j) => j.tx)).then(
-        (results: boolean[]) => batch.forEach((job, k) => this.finish(job, results[k] === true)),
+      this.pool.run(Piscina.move(packed)).then(
+        (results: Uint8Array) => batch.forEach((job, k) => this.finish(job, results[k] === 1)),
         (err: unknown) => {
           // A worker that died takes nothing with it: verify this batch here instead.
           this.options.log?.error(
@@ -167,4 +186,26 @@ export class SignatureVerifier {
   async close(): Promise<void> {
     await this.pool?.destroy();
   }
+}
+
+/** Bytes per tx in a packed batch: txHash 32 ‖ sig 65 (r ‖ s ‖ v) ‖ sender 20. */
+export const PACKED_TX_BYTES = 32 + TX_SIG_BYTES + 20;
+
+/** Whether a tx's sig and sender have the shape packBatch needs (parseTx guarantees both). */
+function wellFormed(tx: SignedTx): boolean {
+  return isHex(tx.sig, TX_SIG_BYTES) && typeof tx.from === 'string' && ADDRESS.test(tx.from);
+}
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+
+/** The batch as verify-worker.ts reads it; every tx must be wellFormed. */
+export function packBatch(txs: readonly SignedTx[]): Uint8Array {
+  const out = new Uint8Array(txs.length * PACKED_TX_BYTES);
+  for (let i = 0; i < txs.length; i++) {
+    const tx = txs[i]!;
+    const at = i * PACKED_TX_BYTES;
+    out.set(txHash(tx), at);
+    out.set(fromHex(tx.sig, TX_SIG_BYTES), at + 32);
+    out.set(addressToBytes(tx.from), at + 32 + TX_SIG_BYTES);
+  }
+  return out;
 }

@@ -97,6 +97,8 @@ export function toChecksumAddress(address: string): string {
     );
   }
   const lower = address.slice(2).toLowerCase();
+  const known = checksummed.get(lower);
+  if (known !== undefined) return known;
   const hash = keccak256(new TextEncoder().encode(lower));
   let out = '0x';
   for (let i = 0; i < 40; i++) {
@@ -104,8 +106,18 @@ export function toChecksumAddress(address: string): string {
     const nibble = (hash[i >> 1]! >> (i % 2 === 0 ? 4 : 0)) & 0x0f;
     out += nibble >= 8 ? c.toUpperCase() : c;
   }
+  if (checksummed.size >= CHECKSUM_MEMO_SIZE) checksummed.clear();
+  checksummed.set(lower, out);
   return out;
 }
+
+/**
+ * Recently checksummed addresses (lowercase hex → EIP-55 form). A keccak-256 per address
+ * was the largest cost of parsing a tx; the same senders and recipients come back all the
+ * time. A pure function's memo: it changes no answer, only how fast it comes.
+ */
+const checksummed = new Map<string, string>();
+const CHECKSUM_MEMO_SIZE = 16_384;
 
 /**
  * EIP-55 validity: a correctly checksummed address, or one with no checksum at all
@@ -113,15 +125,22 @@ export function toChecksumAddress(address: string): string {
  * match the checksum is rejected: that is how a typo is caught.
  */
 export function isValidAddress(address: unknown): address is string {
-  if (typeof address !== 'string' || !ADDRESS_RE.test(address)) return false;
+  return checksumOf(address) !== null;
+}
+
+/** The checksummed form of a valid address (see isValidAddress), else null. */
+function checksumOf(address: unknown): string | null {
+  if (typeof address !== 'string' || !ADDRESS_RE.test(address)) return null;
+  const sum = toChecksumAddress(address);
   const body = address.slice(2);
-  if (body === body.toLowerCase() || body === body.toUpperCase()) return true;
-  return toChecksumAddress(address) === address;
+  if (sum === address || body === body.toLowerCase() || body === body.toUpperCase()) return sum;
+  return null;
 }
 
 /** Validates and returns the checksummed form. Throws INVALID_ADDRESS. */
 export function parseAddress(address: unknown): string {
-  if (!isValidAddress(address)) {
+  const sum = checksumOf(address);
+  if (sum === null) {
     throw new RuleError(
       'INVALID_ADDRESS',
       typeof address === 'string' && ADDRESS_RE.test(address)
@@ -129,7 +148,7 @@ export function parseAddress(address: unknown): string {
         : `not an address (0x + 40 hex digits): ${describe(address)}`,
     );
   }
-  return toChecksumAddress(address);
+  return sum;
 }
 
 /** The 20 address bytes. Checks the format only (not the checksum), for encoders. */

@@ -26,7 +26,7 @@ import {
   uncompressedKeyToAddressBytes,
 } from './address.js';
 import { MAX_U128 } from './coins.js';
-import type { SignatureCache } from './sig-cache.js';
+import type { SignatureBackend, SignatureCache } from './sig-cache.js';
 import type { ChainLevel, CoinbaseTx, ContractTx, SignedTx, TransferTx, Tx } from './types.js';
 
 // The block engineer imports these from './tx.js'; they live in their own concept files.
@@ -224,8 +224,15 @@ export interface DecodeTxOptions {
   level?: ChainLevel;
 }
 
-/** Inverse of encodeTx. Throws MALFORMED_TX (TX_NOT_ALLOWED for a contract tx below level 3). */
+/**
+ * Inverse of encodeTx. Throws MALFORMED_TX (TX_NOT_ALLOWED for a contract tx below level 3).
+ * The tx comes back frozen, so its txHash is computed once (see txHash).
+ */
 export function decodeTx(bytes: Uint8Array, opts: DecodeTxOptions = {}): Tx {
+  return Object.freeze(decodeTxFields(bytes, opts));
+}
+
+function decodeTxFields(bytes: Uint8Array, opts: DecodeTxOptions): Tx {
   const level3 = (opts.level ?? 2) >= 3;
   if (bytes.length < TX_SIGNING_BYTES)
     throw new RuleError('MALFORMED_TX', `a tx is at least ${TX_SIGNING_BYTES} bytes`);
@@ -301,9 +308,23 @@ export function decodeTx(bytes: Uint8Array, opts: DecodeTxOptions = {}): Tx {
   throw new RuleError('MALFORMED_TX', `unknown tx type ${type}`);
 }
 
+/**
+ * Hash once: a frozen tx (parseTx and decodeTx return them) cannot change, so its hash is
+ * remembered beside it, as btcd's btcutil.Tx caches its hash. The mempool, the chain and
+ * the signature cache all ask for the same tx's hash; a tx object nobody froze is hashed
+ * every time, since its fields may still be edited.
+ */
+const frozenHashes = new WeakMap<Tx, Uint8Array>();
+
 /** SHA-256d of the signing bytes, internal byte order (what merkle trees and signatures use). */
 export function txHash(tx: Tx): Uint8Array {
-  return sha256d(encodeTxForSigning(tx));
+  if (!Object.isFrozen(tx)) return sha256d(encodeTxForSigning(tx));
+  let hash = frozenHashes.get(tx);
+  if (!hash) {
+    hash = sha256d(encodeTxForSigning(tx));
+    frozenHashes.set(tx, hash);
+  }
+  return hash.slice(); // a copy: a caller may reuse the bytes it gets
 }
 
 /** The txid as shown everywhere (REST, explorer, wallet): byte-reversed 0x hex. */
@@ -379,7 +400,11 @@ export function recoverTxSender(tx: SignedTx): string | null {
 /** The 64-byte r ‖ s and recovery id of a well-formed low-S signature, or null. */
 function parseLowS(tx: SignedTx): { sig64: Uint8Array; v: number } | null {
   if (!isHex(tx.sig, TX_SIG_BYTES)) return null;
-  const sig = fromHex(tx.sig, TX_SIG_BYTES);
+  return parseLowSBytes(fromHex(tx.sig, TX_SIG_BYTES));
+}
+
+function parseLowSBytes(sig: Uint8Array): { sig64: Uint8Array; v: number } | null {
+  if (sig.length !== TX_SIG_BYTES) return null;
   const v = sig[64]!;
   if (v !== 0 && v !== 1) return null;
   try {
@@ -442,15 +467,34 @@ function verifyUncached(
   cache?: SignatureCache,
 ): boolean {
   const parsed = parseLowS(tx);
-  if (!parsed) return false;
-  // Known sender: a plain verify against its key (fast when native) instead of a recovery.
-  const fast = cache?.knownKeys?.verify(tx.from, encodeTxForSigning(tx), parsed.sig64);
-  if (fast !== undefined) return fast;
-  const key = recoverSignerKey(parsed.sig64, parsed.v, digest);
+  return parsed !== null && signedBy(digest, parsed, fromBytes, cache?.backend);
+}
+
+function signedBy(
+  digest: Uint8Array,
+  { sig64, v }: { sig64: Uint8Array; v: number },
+  fromBytes: Uint8Array,
+  backend?: SignatureBackend,
+): boolean {
+  const key = backend ? backend.recover(digest, sig64, v) : recoverSignerKey(sig64, v, digest);
   if (!key) return false;
-  const valid = uncompressedKeyToAddressBytes(key).every((b, i) => b === fromBytes[i]);
-  if (valid) cache?.knownKeys?.learn(tx.from, key);
-  return valid;
+  return uncompressedKeyToAddressBytes(key).every((b, i) => b === fromBytes[i]);
+}
+
+/**
+ * verifyTx's check on bytes a tx was already reduced to: whether `sig` (r ‖ s ‖ v, 65 bytes)
+ * is a valid low-S signature of `digest` (the txHash) by the address `fromBytes` (20 bytes).
+ * For worker threads that receive digests, not txs, so nothing is parsed or hashed twice.
+ */
+export function verifyTxDigest(
+  digest: Uint8Array,
+  sig: Uint8Array,
+  fromBytes: Uint8Array,
+  backend?: SignatureBackend,
+): boolean {
+  if (digest.length !== 32 || fromBytes.length !== 20) return false;
+  const parsed = parseLowSBytes(sig);
+  return parsed !== null && signedBy(digest, parsed, fromBytes, backend);
 }
 
 /** Throws INVALID_SIGNATURE unless verifyTx(tx) holds. */
@@ -599,7 +643,8 @@ function parseDecimal(value: unknown, field: string): bigint {
  * fields are refused so that two encodings of one tx cannot differ by junk. Addresses come
  * back EIP-55 checksummed and the sig and data lowercase, so txToJson(parseTx(x)) is canonical.
  * Throws MALFORMED_TX, INVALID_ADDRESS, AMOUNT_OUT_OF_RANGE, GAS_LIMIT or TX_NOT_ALLOWED (a
- * contract tx below level 3). The signature is not verified.
+ * contract tx below level 3). The signature is not verified. The tx comes back frozen: it is
+ * hashed once however often its txid is asked for (see txHash).
  */
 export function parseTx(json: unknown, opts: ParseTxOptions = {}): Tx {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
@@ -614,7 +659,7 @@ export function parseTx(json: unknown, opts: ParseTxOptions = {}): Tx {
       'contract txs (data, gasLimit, gasPrice) need a level-3 chain',
     );
   if (level3 && contractKeys.length > 0 && !(j.from === null && j.sig === null)) {
-    return parseContractTx(j, opts.maxAmount ?? MAX_U128);
+    return Object.freeze(parseContractTx(j, opts.maxAmount ?? MAX_U128));
   }
   for (const key of Object.keys(j)) {
     if (!(TX_JSON_KEYS as readonly string[]).includes(key) && !(level3 && key === 'data'))
@@ -673,7 +718,7 @@ export function parseTx(json: unknown, opts: ParseTxOptions = {}): Tx {
     };
   }
   checkTxAmounts(tx, opts.maxAmount ?? MAX_U128);
-  return tx;
+  return Object.freeze(tx);
 }
 
 /** The level-3 contract tx shape: every level-2 field plus data, gasLimit and gasPrice. */

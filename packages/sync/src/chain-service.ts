@@ -18,7 +18,7 @@ import {
 import { EvmMachine } from '@chainlab/evm';
 import type { Logger } from '@chainlab/service';
 import type { BlockStore } from './storage.js';
-import { OpenSslKeyVerifier } from './openssl-verifier.js';
+import { LibsecpVerifier } from './libsecp-verifier.js';
 import type { Clock } from './clock.js';
 
 export type BlockSource = 'miner' | 'peer' | 'rest' | 'replay';
@@ -46,7 +46,7 @@ export function stateMachineFor(spec: ChainSpec, sigCache: SignatureCache): Stat
 
 export class ChainService extends EventEmitter<ChainEvents> {
   readonly chain: Chain;
-  readonly sigCache = new SignatureCache(100_000, new OpenSslKeyVerifier());
+  readonly sigCache = new SignatureCache(100_000, new LibsecpVerifier());
 
   constructor(
     readonly spec: ChainSpec,

@@ -6,4 +6,4 @@ export * from './clock.js';
 export * from './chain-service.js';
 export * from './gossip.js';
 export * from './peers.js';
-export * from './openssl-verifier.js';
+export * from './libsecp-verifier.js';
