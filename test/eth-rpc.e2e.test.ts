@@ -1,0 +1,136 @@
+// Level 3 speaks Ethereum JSON-RPC: the calls MetaMask makes at connect, Ethereum-signed
+// txs (legacy EIP-155 and EIP-1559) sent with viem through eth_sendRawTransaction, admitted
+// by the real mempool, mined, and their receipts; JSON-RPC error codes.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPublicClient, createWalletClient, defineChain, http } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { loadSpec } from '@chainlab/core';
+import { readFileSync } from 'node:fs';
+import {
+  getJson,
+  mineBlocks,
+  removeTempDirs,
+  spawnService,
+  startMempool,
+  startNode,
+  stopAllServices,
+  tipOf,
+  waitFor,
+  writeSpec,
+  type ServiceProcess,
+} from './helpers/index.js';
+
+let node: ServiceProcess;
+let mempool: ServiceProcess;
+let devKey: `0x${string}`;
+
+const rpc = async (body: unknown) => {
+  const res = await fetch(`${node.url}/rpc`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+};
+
+beforeAll(async () => {
+  const specPath = writeSpec('instant', 'devnet-contracts', { name: 'test-rpc' });
+  devKey = loadSpec(JSON.parse(readFileSync(specPath, 'utf8'))).devKeys[0] as `0x${string}`;
+  const tracker = await spawnService('tracker', ['--ttl', '10']);
+  mempool = await startMempool({ spec: specPath, tracker: tracker.url });
+  node = await startNode({
+    spec: specPath,
+    tracker: tracker.url,
+    mempool: mempool.url,
+    mine: false,
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await stopAllServices();
+  removeTempDirs();
+});
+
+describe('Ethereum JSON-RPC on a level-3 node', () => {
+  it('answers the calls MetaMask makes at connect', async () => {
+    const chainId = await rpc({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] });
+    expect(chainId.body.result).toBe('0x53b');
+    const [net, num, bal, price, block] = (
+      await rpc([
+        { jsonrpc: '2.0', id: 2, method: 'net_version', params: [] },
+        { jsonrpc: '2.0', id: 3, method: 'eth_blockNumber', params: [] },
+        {
+          jsonrpc: '2.0',
+          id: 4,
+          method: 'eth_getBalance',
+          params: [privateKeyToAccount(devKey).address, 'latest'],
+        },
+        { jsonrpc: '2.0', id: 5, method: 'eth_gasPrice', params: [] },
+        { jsonrpc: '2.0', id: 6, method: 'eth_getBlockByNumber', params: ['latest', false] },
+      ])
+    ).body as unknown as { result: unknown }[];
+    expect(net!.result).toBe('1339');
+    const tip = await tipOf(node);
+    expect(num!.result).toBe('0x' + tip.height.toString(16));
+    expect(BigInt(bal!.result as string)).toBeGreaterThan(0n);
+    expect(BigInt(price!.result as string)).toBeGreaterThan(0n);
+    expect((block!.result as { hash: string }).hash).toBe(tip.hash);
+  });
+
+  it('JSON-RPC errors: unknown method, bad params, parse error; never a 5xx', async () => {
+    const unknown = await rpc({ jsonrpc: '2.0', id: 1, method: 'eth_nope', params: [] });
+    expect((unknown.body.error as { code: number }).code).toBe(-32601);
+    const bad = await rpc({ jsonrpc: '2.0', id: 1, method: 'eth_getBalance', params: ['0x12'] });
+    expect((bad.body.error as { code: number; message: string }).code).toBe(-32602);
+    expect((bad.body.error as { message: string }).message).toMatch(/address/);
+    const parse = await rpc('{not json');
+    expect(parse.status).toBe(200);
+    expect((parse.body.error as { code: number }).code).toBe(-32700);
+  });
+
+  it('viem sends legacy and EIP-1559 txs; they are mined with Ethereum hashes and receipts', async () => {
+    const chain = defineChain({
+      id: 1339,
+      name: 'chainlab devnet-contracts',
+      nativeCurrency: { name: 'CLC', symbol: 'CLC', decimals: 18 },
+      rpcUrls: { default: { http: [`${node.url}/rpc`] } },
+    });
+    const account = privateKeyToAccount(devKey);
+    const wallet = createWalletClient({ account, chain, transport: http() });
+    const client = createPublicClient({ chain, transport: http() });
+    const to = '0x000000000000000000000000000000000000dEaD';
+    const h1 = await wallet.sendTransaction({ to, value: 1000n, type: 'eip1559' });
+    const h2 = await wallet.sendTransaction({ to, value: 2000n, type: 'legacy' });
+    const pending = await getJson<{ raw?: string }[]>(`${mempool.url}/unprocessed`);
+    expect(pending.length).toBe(2);
+    const receipts = await waitFor(
+      async () => {
+        await mineBlocks(node, 1);
+        const r = await Promise.all(
+          [h1, h2].map((hash) => client.getTransactionReceipt({ hash }).catch(() => null)),
+        );
+        return r.every((x) => x !== null) ? r : false;
+      },
+      { timeoutMs: 90_000, intervalMs: 200, message: 'both txs mined' },
+    );
+    for (const r of receipts) {
+      expect(r!.status).toBe('success');
+      expect(r!.gasUsed).toBe(21000n);
+      expect(r!.effectiveGasPrice).toBeGreaterThan(0n);
+    }
+    expect(receipts[0]!.type).toBe('eip1559');
+    expect(receipts[1]!.type).toBe('legacy');
+    expect(await client.getBalance({ address: to })).toBe(3000n);
+    const block = await client.getBlock({ blockHash: receipts[0]!.blockHash });
+    expect(block.hash).toBe((await tipOf(node)).hash);
+    expect(block.baseFeePerGas).toBeGreaterThan(0n);
+    // Sending the same tx again: geth's words.
+    const raw = (await client.getTransaction({ hash: h1 })).hash;
+    expect(raw).toBe(h1);
+    const again = await wallet.sendTransaction({ to, value: 1n, nonce: 0, type: 'eip1559' }).then(
+      () => 'accepted',
+      (e: Error) => e.message,
+    );
+    expect(again).toMatch(/nonce/i);
+  }, 180_000);
+});
