@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPublicClient, createWalletClient, defineChain, http } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { loadSpec } from '@chainlab/core';
+import { compileSource } from '@chainlab/evm';
 import { readFileSync } from 'node:fs';
 import {
   getJson,
@@ -133,4 +134,95 @@ describe('Ethereum JSON-RPC on a level-3 node', () => {
     );
     expect(again).toMatch(/nonce/i);
   }, 180_000);
+
+  it('viem deploys, calls, reads logs, decodes a custom error; a forced reorg re-delivers logs with removed: true', async () => {
+    const source = `// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.20;
+contract Box {
+  error TooBig(uint256 value, uint256 max);
+  event Stored(address indexed by, uint256 value);
+  uint256 public value;
+  function store(uint256 v) external {
+    if (v > 100) revert TooBig(v, 100);
+    value = v;
+    emit Stored(msg.sender, v);
+  }
+}`;
+    const box = compileSource(source, 'Box');
+    const chain = defineChain({
+      id: 1339,
+      name: 'chainlab',
+      nativeCurrency: { name: 'CLC', symbol: 'CLC', decimals: 18 },
+      rpcUrls: { default: { http: [`${node.url}/rpc`] } },
+    });
+    const account = privateKeyToAccount(loadSpec('devnet-contracts').devKeys[2] as `0x${string}`);
+    const wallet = createWalletClient({ account, chain, transport: http() });
+    const client = createPublicClient({ chain, transport: http() });
+    const mined = (hash: `0x${string}`) =>
+      waitFor(
+        async () => {
+          await mineBlocks(node, 1);
+          return (await client.getTransactionReceipt({ hash }).catch(() => null)) ?? false;
+        },
+        { timeoutMs: 90_000, intervalMs: 200, message: `${hash} mined` },
+      );
+    const deployHash = await wallet.deployContract({
+      abi: box.abi,
+      bytecode: box.bytecode as `0x${string}`,
+    });
+    const address = (await mined(deployHash)).contractAddress!;
+    expect(address).toMatch(/^0x[0-9a-fA-F]{40}$/);
+    const filterId = (
+      await rpc({ jsonrpc: '2.0', id: 1, method: 'eth_newFilter', params: [{ address }] })
+    ).body.result as string;
+    const storeHash = await wallet.writeContract({
+      address,
+      abi: box.abi,
+      functionName: 'store',
+      args: [42n],
+    });
+    const receipt = await mined(storeHash);
+    expect(await client.readContract({ address, abi: box.abi, functionName: 'value' })).toBe(42n);
+    const logs = await client.getContractEvents({ address, abi: box.abi, fromBlock: 0n });
+    expect(logs).toHaveLength(1);
+    expect((logs[0] as unknown as { args: { value: bigint } }).args.value).toBe(42n);
+    // A custom error comes back as execution reverted (3) with its data: viem decodes it.
+    const err = await client
+      .simulateContract({ address, abi: box.abi, functionName: 'store', args: [500n], account })
+      .then(
+        () => null,
+        (e: Error) => e,
+      );
+    expect(err?.message).toMatch(/TooBig/);
+    const changes = (
+      await rpc({ jsonrpc: '2.0', id: 2, method: 'eth_getFilterChanges', params: [filterId] })
+    ).body.result as { removed: boolean }[];
+    expect(changes.map((l) => l.removed)).toEqual([false]);
+    // Forced reorg: invalidate the block holding the store tx.
+    const inv = await fetch(`${node.url}/dev/invalidate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ hash: receipt.blockHash }),
+    });
+    expect(inv.status).toBe(200);
+    expect(await client.getTransactionReceipt({ hash: storeHash }).catch(() => null)).toBeNull();
+    const removed = (
+      await rpc({ jsonrpc: '2.0', id: 3, method: 'eth_getFilterChanges', params: [filterId] })
+    ).body.result as { removed: boolean; transactionHash: string }[];
+    expect(removed.map((l) => [l.removed, l.transactionHash])).toEqual([[true, storeHash]]);
+    // Reconsidering the block makes it active again: the receipt and the log come back.
+    const rec = await fetch(`${node.url}/dev/reconsider`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ hash: receipt.blockHash }),
+    });
+    expect(rec.status).toBe(200);
+    expect((await client.getTransactionReceipt({ hash: storeHash })).blockHash).toBe(
+      receipt.blockHash,
+    );
+    const back = (
+      await rpc({ jsonrpc: '2.0', id: 4, method: 'eth_getFilterChanges', params: [filterId] })
+    ).body.result as { removed: boolean }[];
+    expect(back.map((l) => l.removed)).toEqual([false]);
+  }, 240_000);
 });
