@@ -6,7 +6,9 @@ import { createPublicClient, createWalletClient, defineChain, http } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts';
 import { loadSpec } from '@chainlab/core';
 import { compileSource } from '@chainlab/evm';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
 import {
   getJson,
   mineBlocks,
@@ -18,8 +20,15 @@ import {
   tipOf,
   waitFor,
   writeSpec,
+  REPO_ROOT,
   type ServiceProcess,
 } from './helpers/index.js';
+
+// Foundry's cast, from npm (@foundry-rs/cast-linux-amd64): Linux x64 only.
+const CAST = path.join(REPO_ROOT, 'node_modules/@foundry-rs/cast-linux-amd64/bin/cast');
+const HAS_CAST = process.platform === 'linux' && process.arch === 'x64' && existsSync(CAST);
+if (!HAS_CAST)
+  console.warn('cast checks skipped: @foundry-rs/cast-linux-amd64 runs on Linux x64 only');
 
 let node: ServiceProcess;
 let mempool: ServiceProcess;
@@ -194,6 +203,15 @@ contract Box {
         (e: Error) => e,
       );
     expect(err?.message).toMatch(/TooBig/);
+    if (HAS_CAST) {
+      const cast = (...args: string[]) =>
+        execFileSync(CAST, [...args, '--rpc-url', `${node.url}/rpc`], { encoding: 'utf8' }).trim();
+      expect(cast('call', address, 'value()(uint256)')).toBe('42');
+      expect(cast('balance', account.address)).toBe(
+        (await client.getBalance({ address: account.address })).toString(),
+      );
+      expect(cast('chain-id')).toBe('1339');
+    }
     const changes = (
       await rpc({ jsonrpc: '2.0', id: 2, method: 'eth_getFilterChanges', params: [filterId] })
     ).body.result as { removed: boolean }[];
