@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPublicClient, createWalletClient, defineChain, http } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
+import { JsonRpcProvider, Wallet } from 'ethers';
 import { loadSpec } from '@chainlab/core';
 import { compileSource } from '@chainlab/evm';
 import { existsSync, readFileSync } from 'node:fs';
@@ -243,4 +244,23 @@ contract Box {
     ).body.result as { removed: boolean }[];
     expect(back.map((l) => l.removed)).toEqual([false]);
   }, 240_000);
+
+  it('ethers sends a tx and waits for its receipt', async () => {
+    const provider = new JsonRpcProvider(`${node.url}/rpc`, 1339, { staticNetwork: true });
+    const signer = new Wallet(loadSpec('devnet-contracts').devKeys[3]!, provider);
+    const tx = await signer.sendTransaction({
+      to: '0x000000000000000000000000000000000000bEEF',
+      value: 7n,
+    });
+    const receipt = await waitFor(
+      async () => {
+        await mineBlocks(node, 1);
+        return (await provider.getTransactionReceipt(tx.hash)) ?? false;
+      },
+      { timeoutMs: 90_000, intervalMs: 200, message: 'the ethers tx mined' },
+    );
+    expect(receipt.status).toBe(1);
+    expect(await provider.getBalance('0x000000000000000000000000000000000000bEEF')).toBe(7n);
+    provider.destroy();
+  }, 120_000);
 });
