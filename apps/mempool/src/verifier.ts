@@ -145,8 +145,12 @@ export class SignatureVerifier {
     this.scheduled = false;
     const jobs: Job[] = [];
     for (const job of this.queue) {
+      // An Ethereum tx signs its own RLP bytes, not the txHash a packed batch carries: its
+      // check is the decode itself (verifyTx re-decodes the raw bytes), done here.
+      if (job.tx.kind === 'contract' && job.tx.eth !== undefined)
+        this.finish(job, verifyTx(job.tx, this.options.cache));
       // A sig or sender that is not even well-formed is refused here (as verifyTx would).
-      if (wellFormed(job.tx)) jobs.push(job);
+      else if (wellFormed(job.tx)) jobs.push(job);
       else this.finish(job, false);
     }
     this.queue = [];

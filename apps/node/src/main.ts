@@ -24,6 +24,8 @@ import { Miner } from './miner.js';
 import { Gossip, MAX_MESSAGE_BYTES } from '@chainlab/sync';
 import { PeerManager } from '@chainlab/sync';
 import { registerNodeRoutes } from './routes.js';
+import { EvmMachine } from '@chainlab/evm';
+import { httpMempoolClient, registerEthRpc } from './eth-rpc/index.js';
 
 const defaultThreads = Math.max(1, availableParallelism() - 1);
 
@@ -205,6 +207,38 @@ await runService({
 
     await server.register(fastifyWebsocket, { options: { maxPayload: MAX_MESSAGE_BYTES } });
     server.get('/ws', { websocket: true }, (socket, req) => gossip.accept(socket, req.ip));
+
+    // Level 3: Ethereum JSON-RPC at /rpc (docs/ethereum-tools.md).
+    if (spec.level === 3 && service.state instanceof EvmMachine && mempoolUrl) {
+      const rpc = await registerEthRpc(
+        server,
+        {
+          spec,
+          chain: service.chain,
+          machine: service.state,
+          mempool: httpMempoolClient(mempoolUrl, spec),
+          onAdmitted: () => miner.payloadChanged(),
+          mining: () => miner.mining,
+          hashrate: () => activePool.hashrate().total,
+          clientVersion: `chainlab/v0.1.0/${spec.name}/node-${process.version}`,
+          ...(spec.devnet
+            ? {
+                dev: {
+                  mine: (n: number) => miner.mineBlocks(n),
+                  increaseTime: (seconds: number) => {
+                    clock.setOffset(clock.offset + seconds);
+                    return clock.offset;
+                  },
+                  setTimeOffset: (seconds: number) => clock.setOffset(seconds),
+                  now: () => clock.now(),
+                },
+              }
+            : {}),
+        },
+        logger,
+      );
+      service.on('tip', (reorg) => rpc.onTip(reorg));
+    }
 
     let peers: PeerManager | null = null;
     registerNodeRoutes(server, {

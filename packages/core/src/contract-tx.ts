@@ -6,6 +6,7 @@ import { RuleError } from './errors.js';
 import { addressFromBytes, addressToBytes } from './address.js';
 import { fromHex } from './bytes.js';
 import { keccak256 } from './hash.js';
+import { accessListGas } from './eth-tx.js';
 import type { ChainSpec, ContractTx } from './types.js';
 
 /** Every tx pays this before its first instruction (a plain value transfer costs exactly this). */
@@ -21,9 +22,12 @@ export const MAX_INITCODE_BYTES = 49_152;
 
 /**
  * Gas charged before execution, as Ethereum computes it (Cancun): 21,000, plus 4 per zero
- * and 16 per non-zero data byte, plus for a deploy 32,000 and 2 per 32-byte word of init code.
+ * and 16 per non-zero data byte, plus for a deploy 32,000 and 2 per 32-byte word of init code,
+ * plus an Ethereum tx's access list (2,400 per address, 1,900 per storage key).
  */
-export function intrinsicGas(tx: Pick<ContractTx, 'to' | 'data'>): bigint {
+export function intrinsicGas(
+  tx: Pick<ContractTx, 'to' | 'data'> & Pick<Partial<ContractTx>, 'eth'>,
+): bigint {
   const data = fromHex(tx.data);
   let zeros = 0;
   for (const b of data) if (b === 0) zeros++;
@@ -33,6 +37,8 @@ export function intrinsicGas(tx: Pick<ContractTx, 'to' | 'data'>): bigint {
     BigInt(data.length - zeros) * TX_DATA_NONZERO_GAS;
   if (tx.to === null)
     gas += TX_CREATE_GAS + BigInt(Math.ceil(data.length / 32)) * INITCODE_WORD_GAS;
+  // EIP-2930: an Ethereum tx's access list is paid for up front.
+  if (tx.eth !== undefined) gas += accessListGas(tx.eth.accessList);
   return gas;
 }
 

@@ -7,3 +7,5 @@ export * from './tx.js';
 export * from './state.js';
 export * from './ledger-machine.js';
 export * from './contract-tx.js';
+export * from './eth-tx.js';
+export * from './base-fee.js';

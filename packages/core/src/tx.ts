@@ -27,6 +27,7 @@ import {
 } from './address.js';
 import { MAX_U128 } from './coins.js';
 import type { SignatureBackend, SignatureCache } from './sig-cache.js';
+import { decodeEthTx, ethTxHashInternal } from './eth-tx.js';
 import type { ChainLevel, CoinbaseTx, ContractTx, SignedTx, TransferTx, Tx } from './types.js';
 
 // The block engineer imports these from './tx.js'; they live in their own concept files.
@@ -37,6 +38,11 @@ export const TX_TYPE_COINBASE = 0;
 export const TX_TYPE_TRANSFER = 1;
 /** Level-3 contract deploys, calls and gas-metered transfers (refused at levels 1–2). */
 export const TX_TYPE_CONTRACT = 2;
+/**
+ * Level 3: an Ethereum-signed tx (docs/protocol.md §12). Its wire form is this byte, then the
+ * raw Ethereum bytes; it is authenticated by Ethereum's own signature rules, not by these bytes.
+ */
+export const TX_TYPE_ETH = 3;
 
 /** Signing bytes of a transfer and of a level-1/2 coinbase; the head of every type. */
 export const TX_SIGNING_BYTES = 85;
@@ -148,6 +154,7 @@ export function checkTxAmounts(tx: Tx, maxAmount: bigint = MAX_U128): void {
  * 114 + data length for a contract tx. Throws a RuleError for a field that does not fit its width.
  */
 export function encodeTxForSigning(tx: Tx): Uint8Array {
+  if (tx.kind === 'contract' && tx.eth !== undefined) return encodeEthTx(tx.eth.raw);
   let type: number;
   let from: Uint8Array;
   if (tx.kind === 'coinbase') {
@@ -203,8 +210,14 @@ export function encodeTxForSigning(tx: Tx): Uint8Array {
   return out;
 }
 
+/** An Ethereum tx on chainlab's wire: TX_TYPE_ETH, then its raw bytes. */
+function encodeEthTx(raw: string): Uint8Array {
+  return concatBytes(Uint8Array.of(TX_TYPE_ETH), fromHex(raw));
+}
+
 /** The full wire encoding: signing bytes, then the 65-byte signature (none for a coinbase). What block size counts. */
 export function encodeTx(tx: Tx): Uint8Array {
+  if (tx.kind === 'contract' && tx.eth !== undefined) return encodeEthTx(tx.eth.raw);
   const body = encodeTxForSigning(tx);
   if (tx.kind === 'coinbase') return body;
   return concatBytes(body, signatureBytes(tx.sig));
@@ -214,6 +227,7 @@ export function encodeTx(tx: Tx): Uint8Array {
 export function txSize(tx: Tx): number {
   if (tx.kind === 'coinbase')
     return tx.data === undefined ? TX_SIGNING_BYTES : COINBASE_L3_SIGNING_BYTES;
+  if (tx.kind === 'contract' && tx.eth !== undefined) return 1 + (tx.eth.raw.length - 2) / 2;
   if (tx.kind === 'contract')
     return CONTRACT_TX_FIXED_BYTES + (tx.data.length - 2) / 2 + TX_SIG_BYTES;
   return TX_SIGNING_BYTES + TX_SIG_BYTES;
@@ -234,6 +248,10 @@ export function decodeTx(bytes: Uint8Array, opts: DecodeTxOptions = {}): Tx {
 
 function decodeTxFields(bytes: Uint8Array, opts: DecodeTxOptions): Tx {
   const level3 = (opts.level ?? 2) >= 3;
+  if (bytes[0] === TX_TYPE_ETH) {
+    if (!level3) throw new RuleError('TX_NOT_ALLOWED', 'Ethereum txs (type 3) are level 3');
+    return decodeEthTx(bytes.subarray(1));
+  }
   if (bytes.length < TX_SIGNING_BYTES)
     throw new RuleError('MALFORMED_TX', `a tx is at least ${TX_SIGNING_BYTES} bytes`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -316,12 +334,21 @@ function decodeTxFields(bytes: Uint8Array, opts: DecodeTxOptions): Tx {
  */
 const frozenHashes = new WeakMap<Tx, Uint8Array>();
 
-/** SHA-256d of the signing bytes, internal byte order (what merkle trees and signatures use). */
+function computeTxHash(tx: Tx): Uint8Array {
+  // An Ethereum tx keeps Ethereum's hash, stored reversed so that its display form is unchanged.
+  if (tx.kind === 'contract' && tx.eth !== undefined) return ethTxHashInternal(tx.eth.raw);
+  return sha256d(encodeTxForSigning(tx));
+}
+
+/**
+ * The tx id, internal byte order (what merkle trees use): SHA-256d of the signing bytes
+ * (also what a chainlab signature signs), or Ethereum's keccak-256 of an Ethereum tx's raw bytes.
+ */
 export function txHash(tx: Tx): Uint8Array {
-  if (!Object.isFrozen(tx)) return sha256d(encodeTxForSigning(tx));
+  if (!Object.isFrozen(tx)) return computeTxHash(tx);
   let hash = frozenHashes.get(tx);
   if (!hash) {
-    hash = sha256d(encodeTxForSigning(tx));
+    hash = computeTxHash(tx);
     frozenHashes.set(tx, hash);
   }
   return hash.slice(); // a copy: a caller may reuse the bytes it gets
@@ -444,6 +471,7 @@ function recoverSenderBytes(tx: SignedTx, digest: Uint8Array): Uint8Array | null
  */
 export function verifyTx(tx: Tx, cache?: SignatureCache): boolean {
   if (tx.kind === 'coinbase' || typeof tx.sig !== 'string') return false;
+  if (tx.kind === 'contract' && tx.eth !== undefined) return verifyEthTx(tx, cache);
   let digest: Uint8Array;
   let fromBytes: Uint8Array;
   try {
@@ -456,6 +484,31 @@ export function verifyTx(tx: Tx, cache?: SignatureCache): boolean {
   const cached = cache?.get(id, tx.sig);
   if (cached !== undefined) return cached;
   const valid = verifyUncached(tx, digest, fromBytes, cache);
+  cache?.set(id, tx.sig, valid);
+  return valid;
+}
+
+/**
+ * An Ethereum tx is valid iff its raw bytes decode, its signature recovers a sender, and
+ * every field of chainlab's view is the one the raw bytes give (so a block cannot pair
+ * honest bytes with a lying view).
+ */
+function verifyEthTx(tx: ContractTx, cache?: SignatureCache): boolean {
+  let id: string;
+  try {
+    id = hashToDisplay(txHash(tx));
+  } catch {
+    return false;
+  }
+  const cached = cache?.get(id, tx.sig);
+  if (cached !== undefined) return cached;
+  let valid: boolean;
+  try {
+    const decoded = decodeEthTx(tx.eth!.raw);
+    valid = JSON.stringify(txToJson(decoded)) === JSON.stringify(txToJson(tx));
+  } catch {
+    valid = false;
+  }
   cache?.set(id, tx.sig, valid);
   return valid;
 }
@@ -570,6 +623,11 @@ export interface ContractTxJson {
   data: string;
   gasLimit: string;
   gasPrice: string;
+  /** Ethereum-signed txs only (docs/protocol.md §12): the signed bytes, and the view's extra fields. */
+  raw?: string;
+  type?: 0 | 1 | 2;
+  maxPriorityFeePerGas?: string;
+  accessList?: { address: string; storageKeys: string[] }[];
 }
 
 /** Any tx as JSON (docs/protocol.md). */
@@ -583,7 +641,7 @@ export function txToJson(tx: ContractTx): ContractTxJson;
 export function txToJson(tx: Tx): TxJson;
 export function txToJson(tx: Tx): TxJson {
   if (tx.kind === 'contract') {
-    return {
+    const json: ContractTxJson = {
       from: tx.from,
       to: tx.to,
       amount: tx.amount.toString(),
@@ -595,6 +653,16 @@ export function txToJson(tx: Tx): TxJson {
       gasLimit: tx.gasLimit.toString(),
       gasPrice: tx.gasPrice.toString(),
     };
+    if (tx.eth !== undefined) {
+      json.type = tx.eth.type;
+      json.maxPriorityFeePerGas = tx.eth.maxPriorityFeePerGas.toString();
+      json.accessList = tx.eth.accessList.map((e) => ({
+        address: e.address,
+        storageKeys: [...e.storageKeys],
+      }));
+      json.raw = tx.eth.raw;
+    }
+    return json;
   }
   const json: TransferTxJson = {
     from: tx.from,
@@ -652,6 +720,10 @@ export function parseTx(json: unknown, opts: ParseTxOptions = {}): Tx {
   }
   const j = json as Record<string, unknown>;
   const level3 = (opts.level ?? 2) >= 3;
+  if (Object.hasOwn(j, 'raw')) {
+    if (!level3) throw new RuleError('TX_NOT_ALLOWED', 'Ethereum txs ("raw") need a level-3 chain');
+    return parseEthTxJson(j, opts.maxAmount ?? MAX_U128);
+  }
   const contractKeys = CONTRACT_JSON_KEYS.filter((k) => Object.hasOwn(j, k));
   if (contractKeys.length === CONTRACT_JSON_KEYS.length && !level3)
     throw new RuleError(
@@ -760,6 +832,39 @@ function parseContractTx(j: Record<string, unknown>, maxAmount: bigint): Contrac
     gasLimit: parseDecimal(j.gasLimit, 'gasLimit'),
     gasPrice: parseDecimal(j.gasPrice, 'gasPrice'),
   };
+  checkTxAmounts(tx, maxAmount);
+  return tx;
+}
+
+const ETH_VIEW_KEYS = [
+  ...TX_JSON_KEYS,
+  ...CONTRACT_JSON_KEYS,
+  'type',
+  'maxPriorityFeePerGas',
+  'accessList',
+  'raw',
+];
+
+/**
+ * An Ethereum-signed tx as JSON: `{"raw": "0x…"}`, optionally with the view fields txToJson
+ * adds (from, to, amount, …); the tx is decoded from `raw` and every view field given must
+ * equal the decoded one (MALFORMED_TX otherwise).
+ */
+function parseEthTxJson(j: Record<string, unknown>, maxAmount: bigint): ContractTx {
+  for (const key of Object.keys(j)) {
+    if (!ETH_VIEW_KEYS.includes(key))
+      throw new RuleError('MALFORMED_TX', `unknown field ${JSON.stringify(key.slice(0, 40))}`);
+  }
+  if (typeof j.raw !== 'string')
+    throw new RuleError('MALFORMED_TX', 'raw must be 0x-prefixed hex of the signed tx');
+  const tx = decodeEthTx(j.raw.toLowerCase());
+  const view = txToJson(tx) as unknown as Record<string, unknown>;
+  for (const key of Object.keys(j)) {
+    if (key === 'raw') continue;
+    const given = key === 'sig' || key === 'data' ? String(j[key]).toLowerCase() : j[key];
+    if (JSON.stringify(given) !== JSON.stringify(view[key]))
+      throw new RuleError('MALFORMED_TX', `${key} does not match the raw tx`);
+  }
   checkTxAmounts(tx, maxAmount);
   return tx;
 }

@@ -65,7 +65,25 @@ export interface ContractTx {
   /** 0x hex: init code (deploy) or calldata; "0x" for none. */
   data: string;
   gasLimit: bigint; // u64
-  gasPrice: bigint; // u128, base units per gas
+  /** u128, base units per gas: the most it pays per gas (an Ethereum type-2 tx's maxFeePerGas). */
+  gasPrice: bigint;
+  /**
+   * Present when the tx is Ethereum-signed (docs/protocol.md §12): its raw bytes are the
+   * tx, every field above is derived from them, and the txid is keccak-256 of `raw`.
+   */
+  eth?: EthEnvelope;
+}
+
+/** What an Ethereum-signed tx adds to chainlab's view of a contract tx. */
+export interface EthEnvelope {
+  /** 0x hex: the signed tx exactly as Ethereum encodes it (typed: type byte ‖ RLP). */
+  raw: string;
+  /** 0 legacy (EIP-155), 1 EIP-2930, 2 EIP-1559. */
+  type: 0 | 1 | 2;
+  /** Type 2's tip cap; legacy and type 1 pay gasPrice, so it equals gasPrice. */
+  maxPriorityFeePerGas: bigint;
+  /** EIP-2930 access list (empty for legacy). */
+  accessList: { address: string; storageKeys: string[] }[];
 }
 
 export type Tx = TransferTx | CoinbaseTx | ContractTx;

@@ -14,7 +14,13 @@
 import { Hardfork, Mainnet, createCustomCommon, type Common } from '@ethereumjs/common';
 import { createEVM, type EVM } from '@ethereumjs/evm';
 import { Account, bytesToHex, createAddressFromString, hexToBytes } from '@ethereumjs/util';
-import { RuleError, contractAddress, intrinsicGas, toChecksumAddress } from '@chainlab/core';
+import {
+  RuleError,
+  contractAddress,
+  intrinsicGas,
+  nextBaseFee,
+  toChecksumAddress,
+} from '@chainlab/core';
 import { EMPTY_CODE_HASH, WorldState } from './world-state.js';
 import { decodeRevertReason } from './revert.js';
 import type {
@@ -56,6 +62,10 @@ interface BlockContext {
   time: number;
   coinbase: string;
   prevHash: string;
+  /** EIP-1559 base fee of this block. */
+  baseFee: bigint;
+  /** Gas the block used (known once it ran; the next base fee follows from it). */
+  gasUsed: bigint;
 }
 
 /** The minimal block the EVM reads (BLOCKHASH goes through `blockchain`). */
@@ -69,7 +79,7 @@ function evmBlock(ctx: BlockContext, gasLimit: bigint) {
       // PREVRANDAO: the parent's hash (miner-influenced, as all randomness on a PoW chain).
       prevRandao: hexToBytes(ctx.prevHash as `0x${string}`),
       gasLimit,
-      baseFeePerGas: 0n, // no fee market: BASEFEE is 0
+      baseFeePerGas: ctx.baseFee,
       slotNumber: 0n,
       getBlobGasPrice: () => 0n,
     },
@@ -146,12 +156,25 @@ export class Engine {
     }
     this.state.commitBlock(this.state.mark()); // drops the genesis log: genesis is never undone
     this.hashes[0] = config.genesisHash;
+    // Genesis as if it used exactly the gas target: block 1's base fee is the initial one.
     this.tipContext = {
       height: 0,
       time: config.genesisTime,
       coinbase: config.genesisCoinbase,
       prevHash: '0x' + '0'.repeat(64),
+      baseFee: config.initialBaseFee,
+      gasUsed: config.blockGasLimit / 2n,
     };
+  }
+
+  /** The base fee of the next block (EIP-1559, from the tip's base fee and gas use). */
+  nextBaseFee(): bigint {
+    return nextBaseFee(this.tipContext.baseFee, this.tipContext.gasUsed, this.config.blockGasLimit);
+  }
+
+  /** The tip block's base fee. */
+  tipBaseFee(): bigint {
+    return this.tipContext.baseFee;
   }
 
   stateRoot(): string {
@@ -184,6 +207,8 @@ export class Engine {
         time: block.time,
         coinbase: block.coinbase,
         prevHash: block.prevHash,
+        baseFee: this.nextBaseFee(),
+        gasUsed: 0n,
       };
       const receipts: Receipt[] = [];
       let gasUsed = 0n;
@@ -210,6 +235,7 @@ export class Engine {
         );
       }
       const journal = this.state.commitBlock(depth);
+      ctx.gasUsed = gasUsed;
       this.hashes[block.height] = block.hash;
       this.tipStack.push(this.tipContext);
       this.tipContext = ctx;
@@ -230,6 +256,7 @@ export class Engine {
         stateRoot: root,
         gasUsed,
         fees,
+        baseFee: ctx.baseFee,
       };
     } catch (e) {
       this.state.rollback(depth);
@@ -282,6 +309,8 @@ export class Engine {
         time: block.time,
         coinbase: block.coinbase,
         prevHash: block.prevHash,
+        baseFee: this.nextBaseFee(),
+        gasUsed: 0n,
       };
       const result: TemplateResult = {
         included: [],
@@ -290,6 +319,7 @@ export class Engine {
         fees: 0n,
         gasUsed: 0n,
         stateRoot: '',
+        baseFee: ctx.baseFee,
       };
       for (let i = 0; i < block.txs.length; i++) {
         const tx = block.txs[i]!;
@@ -425,6 +455,19 @@ export class Engine {
         `${tx.from} is at nonce ${from.nonce}, the tx has nonce ${tx.nonce}`,
       );
     if (from.nonce >= (1n << 64n) - 1n) throw new RuleError('BAD_NONCE', 'account nonce exhausted');
+    if (tx.gasPrice < ctx.baseFee)
+      throw new RuleError(
+        'FEE_TOO_LOW',
+        `max fee per gas less than block base fee: ${tx.gasPrice} < ${ctx.baseFee}`,
+      );
+    // EIP-1559: min(maxFee, baseFee + tip); legacy pricing pays its gasPrice. The balance
+    // check is on the most the tx could pay (gasLimit × maxFee), as Ethereum's.
+    const price =
+      tx.maxPriorityFeePerGas === undefined
+        ? tx.gasPrice
+        : ctx.baseFee + tx.maxPriorityFeePerGas < tx.gasPrice
+          ? ctx.baseFee + tx.maxPriorityFeePerGas
+          : tx.gasPrice;
     const maxCost = tx.amount + tx.gasLimit * tx.gasPrice;
     if (from.balance < maxCost)
       throw new RuleError(
@@ -436,7 +479,13 @@ export class Engine {
     const depth = this.state.mark(); // only for the internal-error path below
     const caller = createAddressFromString(fromKey);
     this.warm(tx.from, tx.to, ctx.coinbase);
-    const txCost = tx.gasLimit * tx.gasPrice;
+    for (const entry of tx.accessList ?? []) {
+      const a = entry.address.toLowerCase();
+      this.evm.journal.addAlwaysWarmAddress(a, true);
+      for (const key of entry.storageKeys)
+        this.evm.journal.addAlwaysWarmSlot(a, key.slice(2), true);
+    }
+    const txCost = tx.gasLimit * price;
     await this.evm.journal.putAccount(
       caller,
       new Account(from.nonce, from.balance - txCost, undefined, from.codeHash),
@@ -449,7 +498,7 @@ export class Engine {
     try {
       const result = await this.evm.runCall({
         block: evmBlock(ctx, this.config.blockGasLimit) as never,
-        gasPrice: tx.gasPrice,
+        gasPrice: price,
         caller,
         origin: caller,
         gasLimit: tx.gasLimit - tx.intrinsicGas,
@@ -483,7 +532,7 @@ export class Engine {
         nonce: from.nonce + 1n,
         balance: from.balance - txCost,
       });
-      const fee = tx.gasLimit * tx.gasPrice;
+      const fee = tx.gasLimit * price;
       return {
         receipt: {
           txid: tx.txid,
@@ -491,6 +540,7 @@ export class Engine {
           gasUsed: tx.gasLimit,
           cumulativeGasUsed: 0n,
           fee,
+          effectiveGasPrice: price,
           logs: [],
           contractAddress: created,
           error: `internal error: ${(e as Error).message ?? String(e)}`.slice(0, 200),
@@ -509,7 +559,7 @@ export class Engine {
     const sender = this.state.accountRecord(fromKey)!;
     this.state.writeAccount(fromKey, {
       ...sender,
-      balance: sender.balance + (tx.gasLimit - gasUsed) * tx.gasPrice,
+      balance: sender.balance + (tx.gasLimit - gasUsed) * price,
     });
     this.evm.journal.cleanJournal();
     const receipt: Receipt = {
@@ -517,7 +567,8 @@ export class Engine {
       status: error === undefined ? 1 : 0,
       gasUsed,
       cumulativeGasUsed: 0n,
-      fee: gasUsed * tx.gasPrice,
+      fee: gasUsed * price,
+      effectiveGasPrice: price,
       logs: error === undefined ? logs : [],
       contractAddress: created,
     };

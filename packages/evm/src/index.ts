@@ -9,6 +9,7 @@ export {
   type EvmMachineOptions,
   type EvmConnectResult,
   type ReceiptLocation,
+  type BlockExecInfo,
 } from './machine.js';
 export {
   evmBlockTemplate,

@@ -10,6 +10,7 @@ import {
   checkTxSignature,
   ensure,
   genesisBlock,
+  initialBaseFee,
   intrinsicGas,
   isTxBlock,
   txid as txidOf,
@@ -50,6 +51,15 @@ export interface EvmConnectResult extends ConnectResult<EvmUndo> {
   gasUsed: bigint;
   /** Σ fees the block's txs paid (gas × price, plus level-2 style transfer fees). */
   fees: bigint;
+  /** The block's EIP-1559 base fee. */
+  baseFee: bigint;
+}
+
+/** What the RPC needs of an active block beyond its header and txs. */
+export interface BlockExecInfo {
+  baseFee: bigint;
+  gasUsed: bigint;
+  stateRoot: string;
 }
 
 /** Where a receipt lives: its block on the active chain. */
@@ -100,6 +110,10 @@ export function toExecTx(tx: Tx, id: string = txidOf(tx)): ExecTx {
       data: tx.data,
       gasLimit: tx.gasLimit,
       gasPrice: tx.gasPrice,
+      ...(tx.eth?.type === 2 ? { maxPriorityFeePerGas: tx.eth.maxPriorityFeePerGas } : {}),
+      ...(tx.eth !== undefined && tx.eth.accessList.length > 0
+        ? { accessList: tx.eth.accessList }
+        : {}),
       intrinsicGas: intrinsicGas(tx),
     };
   }
@@ -113,6 +127,7 @@ export class EvmMachine implements StateMachine<EvmUndo> {
   private closed = false;
   private readonly receiptIndex = new Map<string, ReceiptLocation>();
   private readonly blockReceipts = new Map<string, Receipt[]>();
+  private readonly blockInfo = new Map<string, BlockExecInfo>();
   private tipHeight = 0;
 
   constructor(
@@ -130,6 +145,7 @@ export class EvmMachine implements StateMachine<EvmUndo> {
       genesisHash: genesisBlock(spec).hash,
       genesisTime: spec.genesis.time,
       genesisCoinbase: ZERO_ADDRESS,
+      initialBaseFee: initialBaseFee(spec),
     };
     this.engineId = this.worker.request<number>(0, 'create', [config], this.timeoutMs);
   }
@@ -158,6 +174,11 @@ export class EvmMachine implements StateMachine<EvmUndo> {
     const r = this.request<ExecBlockResult>('applyBlock', exec);
     this.tipHeight = block.height;
     this.blockReceipts.set(block.hash, r.undo.receipts);
+    this.blockInfo.set(block.hash, {
+      baseFee: r.baseFee,
+      gasUsed: r.gasUsed,
+      stateRoot: r.stateRoot,
+    });
     r.undo.receipts.forEach((receipt, i) =>
       this.receiptIndex.set(receipt.txid, {
         receipt,
@@ -173,6 +194,7 @@ export class EvmMachine implements StateMachine<EvmUndo> {
       stateRoot: r.stateRoot,
       gasUsed: r.gasUsed,
       fees: r.fees,
+      baseFee: r.baseFee,
     };
   }
 
@@ -184,6 +206,7 @@ export class EvmMachine implements StateMachine<EvmUndo> {
         this.receiptIndex.delete(receipt.txid);
     }
     this.blockReceipts.delete(block.hash);
+    this.blockInfo.delete(block.hash);
     return touched;
   }
 
@@ -300,6 +323,21 @@ export class EvmMachine implements StateMachine<EvmUndo> {
   /** The receipts of an active block, in tx order (coinbase excluded). */
   receiptsOf(blockHash: string): Receipt[] | undefined {
     return this.blockReceipts.get(blockHash.toLowerCase());
+  }
+
+  /** Base fee, gas used and state root of an active block (undefined for genesis and inactive blocks). */
+  blockExecInfo(blockHash: string): BlockExecInfo | undefined {
+    return this.blockInfo.get(blockHash.toLowerCase());
+  }
+
+  /** The EIP-1559 base fee the next block will have. */
+  nextBaseFee(): bigint {
+    return this.request<bigint>('nextBaseFee');
+  }
+
+  /** The tip block's base fee (block 0: the initial one). */
+  tipBaseFee(): bigint {
+    return this.request<bigint>('tipBaseFee');
   }
 
   /** Every account with its code and storage: canonical, for tests and debugging. */

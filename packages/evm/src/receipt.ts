@@ -8,6 +8,9 @@ export function receiptToJson(r: Receipt): ReceiptJson {
     gasUsed: r.gasUsed.toString(),
     cumulativeGasUsed: r.cumulativeGasUsed.toString(),
     fee: r.fee.toString(),
+    ...(r.effectiveGasPrice !== undefined
+      ? { effectiveGasPrice: r.effectiveGasPrice.toString() }
+      : {}),
     logs: r.logs.map((l) => ({ address: l.address, topics: [...l.topics], data: l.data })),
     contractAddress: r.contractAddress,
   };
@@ -24,6 +27,9 @@ export function receiptFromJson(j: ReceiptJson): Receipt {
     gasUsed: BigInt(j.gasUsed),
     cumulativeGasUsed: BigInt(j.cumulativeGasUsed),
     fee: BigInt(j.fee),
+    ...(j.effectiveGasPrice !== undefined
+      ? { effectiveGasPrice: BigInt(j.effectiveGasPrice) }
+      : {}),
     logs: j.logs,
     contractAddress: j.contractAddress,
   };

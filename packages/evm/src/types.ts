@@ -21,8 +21,10 @@ export interface Receipt {
   gasUsed: bigint;
   /** Σ gasUsed of this and the earlier txs of the block. */
   cumulativeGasUsed: bigint;
-  /** What the sender paid: gasUsed × gasPrice (contract tx) or its fee (transfer). */
+  /** What the sender paid: gasUsed × effectiveGasPrice (contract tx) or its fee (transfer). */
   fee: bigint;
+  /** Contract txs: what one gas cost (gasPrice, or for EIP-1559 min(maxFee, baseFee + tip)). */
+  effectiveGasPrice?: bigint;
   logs: Log[];
   /** The deployed contract (deploys that succeeded), else null. */
   contractAddress: string | null;
@@ -41,6 +43,7 @@ export interface ReceiptJson {
   gasUsed: string;
   cumulativeGasUsed: string;
   fee: string;
+  effectiveGasPrice?: string;
   logs: Log[];
   contractAddress: string | null;
   error?: string;
@@ -123,6 +126,8 @@ export interface EngineConfig {
   genesisHash: string;
   genesisTime: number;
   genesisCoinbase: string;
+  /** The base fee of block 1 (core's initialBaseFee). */
+  initialBaseFee: bigint;
 }
 
 /** A tx as the worker executes it (the main thread has parsed and checked its shape). */
@@ -145,7 +150,12 @@ export type ExecTx =
       nonce: number;
       data: string;
       gasLimit: bigint;
+      /** The most it pays per gas (EIP-1559: maxFeePerGas). */
       gasPrice: bigint;
+      /** EIP-1559 tip cap; absent for legacy pricing (pays gasPrice). */
+      maxPriorityFeePerGas?: bigint;
+      /** EIP-2930 access list: warm from the start. */
+      accessList?: { address: string; storageKeys: string[] }[];
       /** Intrinsic gas, computed by core's intrinsicGas. */
       intrinsicGas: bigint;
     };
@@ -171,6 +181,8 @@ export interface ExecBlockResult {
   stateRoot: string;
   gasUsed: bigint;
   fees: bigint;
+  /** The block's EIP-1559 base fee (a function of its ancestors' gas use). */
+  baseFee: bigint;
 }
 
 /** The outcome of executing candidate txs for a block template (the state is left unchanged). */
@@ -184,6 +196,7 @@ export interface TemplateResult {
   gasUsed: bigint;
   /** The state root after the included txs and the coinbase credit of subsidy + fees. */
   stateRoot: string;
+  baseFee: bigint;
 }
 
 /** An error that crossed the thread boundary: a RuleError code (or INTERNAL) and a message. */

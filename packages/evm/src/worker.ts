@@ -33,6 +33,8 @@ const METHODS = new Set([
   'storage',
   'stateRoot',
   'dump',
+  'nextBaseFee',
+  'tipBaseFee',
 ]);
 
 async function handle(req: WorkerRequest): Promise<unknown> {

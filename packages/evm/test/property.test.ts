@@ -86,7 +86,8 @@ interface Step {
 
 const stepArb: fc.Arbitrary<Step> = fc.record({
   sender: fc.nat({ max: SENDERS - 1 }),
-  gasPrice: fc.constantFrom(0n, 1n, GWEI, 7n * GWEI),
+  // At least the base fee of block 1 (the fee floor per gas): a lower price cannot be in a block.
+  gasPrice: fc.constantFrom(GWEI / 10n, GWEI, 7n * GWEI),
   gasLimit: fc.constantFrom(30_000n, 80_000n, 300_000n, 1_000_000n),
   op: opArb,
 });
