@@ -6,7 +6,8 @@
 // hold. A reorg that removes the deploying block removes the contract; reconsidering the
 // block brings it back.
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -53,8 +54,12 @@ interface Run {
   stderr: string;
 }
 
-/** Runs the built wallet (asynchronously: the test mines while it waits). */
-function wallet(args: string[]): Promise<Run> {
+/**
+ * Runs the built wallet (asynchronously: the test mines while it waits). `asPnpm` runs it
+ * as `pnpm wallet -- …` typed in that folder does: from the repository root, with the
+ * user's folder in INIT_CWD.
+ */
+function wallet(args: string[], asPnpm?: { initCwd: string }): Promise<Run> {
   const env: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('CHAINLAB_')) env[k] = v;
   Object.assign(env, {
@@ -66,8 +71,10 @@ function wallet(args: string[]): Promise<Run> {
     CHAINLAB_KDF_N: '1024',
     CHAINLAB_TIMEOUT: '150',
   });
+  if (asPnpm) Object.assign(env, { npm_lifecycle_event: 'wallet', INIT_CWD: asPnpm.initCwd });
+  const options = { env, timeout: 200_000, cwd: REPO_ROOT };
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { env, timeout: 200_000 }, (err, stdout, stderr) =>
+    execFile(process.execPath, [CLI, ...args], options, (err, stdout, stderr) =>
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
     );
   });
@@ -203,6 +210,41 @@ describe('contracts end to end (tracker, mempool, node, wallet CLI)', () => {
     const receipt = await getJson<Record<string, unknown>>(`${node.url}/receipt/${d.txid}`);
     expect(receipt).toMatchObject({ txid: d.txid, status: 1, contractAddress: counter });
     expect(await getJson(`${mempool.url}/receipt/${d.txid}`)).toEqual(receipt);
+  });
+
+  it('deploys a contract of a project in its own folder that imports @openzeppelin/contracts from its node_modules', async () => {
+    // A user's project as npm/Hardhat lay it out; the wallet is run as `pnpm wallet -- deploy
+    // contracts/MyToken.sol` typed inside the project folder.
+    const project = tempDir('chainlab-dapp-');
+    writeFileSync(path.join(project, 'package.json'), '{"name":"my-dapp","private":true}');
+    const oz = path.dirname(
+      createRequire(path.join(REPO_ROOT, 'packages/evm/package.json')).resolve(
+        '@openzeppelin/contracts/package.json',
+      ),
+    );
+    cpSync(oz, path.join(project, 'node_modules/@openzeppelin/contracts'), { recursive: true });
+    mkdirSync(path.join(project, 'contracts'));
+    writeFileSync(
+      path.join(project, 'contracts/MyToken.sol'),
+      `// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.20;
+import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
+contract MyToken is ERC20 {
+    constructor(uint256 supply) ERC20("My Token", "MTK") { _mint(msg.sender, supply); }
+}
+`,
+    );
+    const r = await wallet(
+      ['--json', 'deploy', 'contracts/MyToken.sol', '--args', '1000', '--from', 'alice'],
+      { initCwd: project },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const d = parse<{ address: string; txid: string }>(r);
+    await mineUntilIncluded(d.txid);
+    expect(await walletJson(['call', d.address, 'symbol()(string)'])).toEqual({ result: ['MTK'] });
+    expect(await walletJson(['call', d.address, 'balanceOf(address)(uint256)', alice])).toEqual({
+      result: ['1000'],
+    });
   });
 
   it('calls count() read-only, then increments it in a tx and sees the event and the new value', async () => {

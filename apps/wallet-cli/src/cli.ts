@@ -385,12 +385,18 @@ Exit codes: 0 ok, 1 refused or failed (the error code is printed, e.g.
       .option(
         '--args <args...>',
         'constructor arguments, in order (an address argument may name a key: bob)',
+      )
+      .option(
+        '--include-path <dir>',
+        'another folder to look imports up in (repeatable); the project root, its remappings.txt / foundry.toml remappings and every node_modules above the file are searched already',
+        (dir: string, prev: string[] = []) => [...prev, dir],
       ),
   )
     .addHelpText(
       'after',
       examples(
         'deploy examples/counter/Counter.sol --from alice --wait 1',
+        'deploy contracts/MyToken.sol --from alice     (imports @openzeppelin/… from node_modules)',
         'deploy examples/token/Token.sol --args "Chainlab Token" CLT 1000000000000000000000000 --wait 1',
         '--json deploy examples/escrow/Escrow.sol --args bob carol',
       ),

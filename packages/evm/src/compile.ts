@@ -1,11 +1,12 @@
 // Solidity → bytecode with solc-js (the npm package: its bundled soljson runs offline).
-// Standard JSON in, ABI and bytecode out; imports resolve relative to the file, then
-// node_modules (so `import "@openzeppelin/..."` works when installed).
+// Standard JSON in, ABI and bytecode out; imports resolve as Hardhat and Foundry projects
+// expect (import-resolver.ts: project root, remappings, --include-path, node_modules).
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import type { Abi } from 'viem';
+import { importSettingsFor, resolveImport, type ImportSettings } from './import-resolver.js';
 
 const require = createRequire(import.meta.url);
 
@@ -32,6 +33,8 @@ export interface CompileOptions {
    * Sources with imports are never cached (the key would not cover the imported files).
    */
   cacheDir?: string;
+  /** Extra folders imports are looked up in (solc's --include-path). */
+  includePaths?: string[];
 }
 
 export class CompileError extends Error {
@@ -78,7 +81,17 @@ export function compile(
   options: CompileOptions = {},
 ): CompiledContract {
   const full = path.resolve(file);
-  return compileSources({ [full]: readFileSync(full, 'utf8') }, full, contractName, options);
+  const settings = importSettingsFor(full, options.includePaths);
+  // The source unit name is the path inside the project (as Hardhat and forge name it), so
+  // the metadata, and with it the bytecode, do not depend on where the project is checked out.
+  const unitName = path.relative(settings.root, full).split(path.sep).join('/');
+  return compileSources(
+    { [unitName]: readFileSync(full, 'utf8') },
+    unitName,
+    contractName,
+    options,
+    settings,
+  );
 }
 
 /** Compiles Solidity source text (no file); imports resolve from the working directory. */
@@ -87,7 +100,14 @@ export function compileSource(
   contractName?: string,
   options: CompileOptions = {},
 ): CompiledContract {
-  return compileSources({ '<inline>': source }, '<inline>', contractName, options);
+  const cwd = process.cwd();
+  const settings: ImportSettings = {
+    root: cwd,
+    remappings: [],
+    includePaths: (options.includePaths ?? []).map((p) => path.resolve(p)),
+    fromDir: cwd,
+  };
+  return compileSources({ '<inline>': source }, '<inline>', contractName, options, settings);
 }
 
 function compileSources(
@@ -95,6 +115,7 @@ function compileSources(
   main: string,
   contractName: string | undefined,
   options: CompileOptions,
+  imports: ImportSettings,
 ): CompiledContract {
   const input = {
     language: 'Solidity',
@@ -103,6 +124,7 @@ function compileSources(
     ),
     settings: {
       evmVersion: EVM_VERSION,
+      remappings: imports.remappings,
       optimizer:
         options.optimizer === false
           ? { enabled: false }
@@ -112,24 +134,17 @@ function compileSources(
       },
     },
   };
-  const baseDir = main === '<inline>' ? process.cwd() : path.dirname(main);
   let imported = false; // outputs that read imported files are not cached (the key covers the main sources only)
   const findImport = (p: string) => {
     imported = true;
-    const candidates = [
-      path.resolve(baseDir, p),
-      path.resolve(process.cwd(), p),
-      path.resolve(process.cwd(), 'node_modules', p),
-    ];
-    for (const c of candidates) if (existsSync(c)) return { contents: readFileSync(c, 'utf8') };
-    return { error: `file not found: ${p}` };
+    return resolveImport(p, imports);
   };
   const inputJson = JSON.stringify(input);
   const cacheFile = options.cacheDir
     ? path.join(
         options.cacheDir,
         createHash('sha256')
-          .update(`${solcPackageVersion()}\n${baseDir}\n${inputJson}`)
+          .update(`${solcPackageVersion()}\n${imports.root}\n${inputJson}`)
           .digest('hex') + '.json',
       )
     : undefined;

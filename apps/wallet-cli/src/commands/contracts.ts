@@ -51,6 +51,7 @@ interface TxOptions {
 export interface DeployOptions extends TxOptions {
   contract?: string;
   args?: string[];
+  includePath?: string[];
 }
 
 export interface CallOptions {
@@ -108,7 +109,10 @@ export async function deploy(ctx: Context, file: string, opts: DeployOptions): P
   ctx.out.progress(`compiling ${file} with solc…`);
   let compiled;
   try {
-    compiled = compile(file, opts.contract, { cacheDir: SOLC_CACHE_DIR });
+    compiled = compile(file, opts.contract, {
+      cacheDir: SOLC_CACHE_DIR,
+      includePaths: opts.includePath ?? [],
+    });
   } catch (e) {
     if (e instanceof CompileError) {
       const detail = e.errors.length > 0 ? `\n${e.errors.join('\n')}` : '';
