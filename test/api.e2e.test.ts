@@ -11,6 +11,7 @@ import {
   mempoolRoutes,
   nodeAccountRoutes,
   nodeContractRoutes,
+  nodeEthRpcRoutes,
   nodeDataRoutes,
   nodeDevRoutes,
   nodeRoutes,
@@ -86,7 +87,13 @@ describe('GET /openapi.json and GET /docs', () => {
       [() => dataNode, expected(nodeRoutes, nodeDataRoutes, nodeDevRoutes)],
       [
         () => contractNode,
-        expected(nodeRoutes, nodeAccountRoutes, nodeContractRoutes, nodeDevRoutes),
+        expected(
+          nodeRoutes,
+          nodeAccountRoutes,
+          nodeContractRoutes,
+          nodeEthRpcRoutes,
+          nodeDevRoutes,
+        ),
       ],
       [() => mempool, expected(mempoolRoutes, mempoolContractRoutes)],
       [() => explorer, expected(explorerRoutes)],

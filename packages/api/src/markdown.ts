@@ -7,6 +7,7 @@ import { mempoolContractRoutes, mempoolRoutes } from './mempool.js';
 import {
   nodeAccountRoutes,
   nodeContractRoutes,
+  nodeEthRpcRoutes,
   nodeDataRoutes,
   nodeDevRoutes,
   nodeRoutes,
@@ -41,6 +42,7 @@ export const API_SERVICES: {
       { title: 'Level 1 (data chains)', routes: nodeDataRoutes },
       { title: 'Levels 2-3 (ledger, contracts)', routes: nodeAccountRoutes },
       { title: 'Level 3 (contracts)', routes: nodeContractRoutes },
+      { title: 'Level 3: Ethereum JSON-RPC', routes: nodeEthRpcRoutes },
       { title: 'Devnet controls (devnet specs only)', routes: nodeDevRoutes },
     ],
   },

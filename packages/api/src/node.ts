@@ -257,6 +257,26 @@ export const nodeContractRoutes = routes({
   },
 });
 
+/**
+ * Level 3: Ethereum JSON-RPC 2.0 (docs/ethereum-tools.md). Its bodies and answers are
+ * JSON-RPC's own (errors inside a 200 answer, as Ethereum clients expect), so it is outside
+ * the REST error shape; `GET /rpc` upgrades to a WebSocket with the same methods plus
+ * eth_subscribe (WebSockets are not listed in OpenAPI).
+ */
+export const nodeEthRpcRoutes = routes({
+  'POST /rpc': {
+    summary: 'Ethereum JSON-RPC 2.0 (single request or batch)',
+    description:
+      'Methods, params, results and error codes as geth and Anvil answer them: eth_chainId, ' +
+      'eth_blockNumber, eth_getBlockByNumber, eth_call, eth_sendRawTransaction, eth_getLogs, ' +
+      '… A block `hash` is the chainlab block hash /tip shows. A notification-only batch is 204.',
+    response: {
+      200: Type.Unknown({ description: 'a JSON-RPC response object, or an array of them' }),
+      204: Type.Null({ description: 'only notifications were sent: nothing to answer' }),
+    },
+  },
+});
+
 /** Devnet controls: only on chains whose spec is a devnet (elsewhere 404 NOT_FOUND). */
 export const nodeDevRoutes = routes({
   'POST /dev/mine': {

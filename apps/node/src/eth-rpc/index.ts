@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { Reorg } from '@chainlab/core';
 import type { Receipt } from '@chainlab/evm';
+import { nodeEthRpcRoutes } from '@chainlab/api';
 import { EthRpc, type EthRpcDeps } from './methods.js';
 import { INTERNAL_ERROR, INVALID_REQUEST, PARSE_ERROR, RpcError, SERVER_ERROR } from './errors.js';
 import { blockView } from './view.js';
@@ -176,7 +177,7 @@ export async function registerEthRpc(
       { parseAs: 'string', bodyLimit: 16 * 1024 * 1024 },
       (_req, body, done) => done(null, body),
     );
-    app.post('/rpc', async (req, reply) => {
+    app.post('/rpc', { schema: nodeEthRpcRoutes['POST /rpc'] }, async (req, reply) => {
       const text = typeof req.body === 'string' ? req.body : '';
       const answer = await handleText(text);
       if (answer === null) return reply.code(204).send();
