@@ -269,10 +269,9 @@ export const nodeEthRpcRoutes = routes({
     description:
       'Methods, params, results and error codes as geth and Anvil answer them: eth_chainId, ' +
       'eth_blockNumber, eth_getBlockByNumber, eth_call, eth_sendRawTransaction, eth_getLogs, ' +
-      '… A block `hash` is the chainlab block hash /tip shows. A notification-only batch is 204.',
+      '… A block `hash` is the chainlab block hash /tip shows. A request or batch of notifications only is answered 204 with no body.',
     response: {
       200: Type.Unknown({ description: 'a JSON-RPC response object, or an array of them' }),
-      204: Type.Null({ description: 'only notifications were sent: nothing to answer' }),
     },
   },
 });

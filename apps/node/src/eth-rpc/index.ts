@@ -180,7 +180,8 @@ export async function registerEthRpc(
     app.post('/rpc', { schema: nodeEthRpcRoutes['POST /rpc'] }, async (req, reply) => {
       const text = typeof req.body === 'string' ? req.body : '';
       const answer = await handleText(text);
-      if (answer === null) return reply.code(204).send();
+      // Notifications only: nothing to answer (204 has no body, so the table documents just 200).
+      if (answer === null) return reply.code(204 as 200).send();
       return reply
         .code(200)
         .header('content-type', 'application/json')
