@@ -308,7 +308,7 @@ function commonOptions(defaultPort: number, d: Partial<CommonConfig>) {
     maxEventLoopDelay: intOption(
       '--max-event-loop-delay <ms>',
       'answer 503 SERVER_BUSY (with Retry-After) while the event loop lags more than this; 0: never',
-      { default: d.maxEventLoopDelay ?? 3000, min: 0, max: 3_600_000 },
+      { default: d.maxEventLoopDelay ?? 10_000, min: 0, max: 3_600_000 },
     ),
   } satisfies { [K in CommonFlag]: OptionDef<CommonConfig[K]> };
 }

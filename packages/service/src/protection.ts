@@ -21,7 +21,7 @@ export const RATE_LIMITED_ROUTES: readonly string[] = [
 ];
 
 export const DEFAULT_RATE_LIMIT_PER_MINUTE = 600;
-export const DEFAULT_MAX_EVENT_LOOP_DELAY_MS = 3000;
+export const DEFAULT_MAX_EVENT_LOOP_DELAY_MS = 10_000;
 export const BUSY_RETRY_AFTER_SECONDS = 5;
 
 export interface ProtectionOptions {
