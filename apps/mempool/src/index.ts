@@ -1,7 +1,6 @@
 // @chainlab/mempool as a library: the pure pool and its parts, for tests and benchmarks.
 // The service itself is main.ts.
 export * from './errors.js';
-export * from './heap.js';
 export * from './pending-state.js';
 export * from './order.js';
 export * from './pool.js';

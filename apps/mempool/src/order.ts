@@ -13,7 +13,7 @@
 // only credited S. So S can pay for t now. Hence the greedy emits the whole set, and a
 // tx it cannot place is one no order could place: what it emits is the largest
 // includable part of the set, whatever the fees.
-import { Heap } from './heap.js';
+import { Heap } from '@chainlab/core';
 import { PendingState, type Move, type StateView } from './pending-state.js';
 
 export interface Schedulable extends Move {

@@ -13,7 +13,7 @@
 // After every tip change the whole pool is laid out again on the new tip: mined txs
 // leave, txs of disconnected blocks come back, and whatever no longer applies (a nonce
 // the chain used, funds a competing tx spent) is dropped.
-import { checkTxAmounts, type Tx } from '@chainlab/core';
+import { checkTxAmounts, Heap, type Tx } from '@chainlab/core';
 import {
   checkContractAdmission,
   costOf,
@@ -22,7 +22,6 @@ import {
   type PoolTx,
 } from './contract-rules.js';
 import { fromRuleError, MempoolError } from './errors.js';
-import { Heap } from './heap.js';
 import { inclusionOrder, type Schedulable } from './order.js';
 import { moveOf, PendingState, type StateView } from './pending-state.js';
 

@@ -16,3 +16,4 @@ export * from './chain.js';
 export * from './locator.js';
 export * from './builder.js';
 export * from './ledger-exports.js';
+export * from './heap.js';

@@ -1,5 +1,6 @@
-// A binary heap: the pool's two priority queues (the next tx to include, by fee; the
-// cheapest tx to evict) are both this, with their own order.
+// A binary heap with the order its user gives: the mempool's two priority queues (the next
+// tx to include, by fee; the cheapest tx to evict) and the simulator's event queue (by
+// time, then rank, then sequence) are all this one.
 
 export class Heap<T> {
   private readonly items: T[] = [];
