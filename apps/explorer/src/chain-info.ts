@@ -1,7 +1,7 @@
 // What the explorer knows about the chain it shows: the spec when it can find it (coin
 // symbol and decimals, pow limit, block time), else what the nodes say (chainId, level).
-import { readFileSync } from 'node:fs';
-import { BUILTIN_SPEC_NAMES, builtinSpec, loadSpec, type ChainSpec } from '@chainlab/core';
+import { BUILTIN_SPEC_NAMES, builtinSpec, type ChainSpec } from '@chainlab/core';
+import { readSpecFlag } from '@chainlab/levels/spec-flag';
 
 export interface ChainInfo {
   chainId: number | null;
@@ -16,11 +16,10 @@ export interface ChainInfo {
   specSource: 'flag' | 'node' | 'builtin-chain-id' | 'none';
 }
 
+/** --spec read as every command reads it; null when it names no usable spec. */
 function tryLoad(value: string): ChainSpec | null {
   try {
-    if (value.endsWith('.json') || value.includes('/'))
-      return loadSpec(JSON.parse(readFileSync(value, 'utf8')));
-    return loadSpec(value);
+    return readSpecFlag(value);
   } catch {
     return null;
   }

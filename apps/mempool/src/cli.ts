@@ -1,7 +1,7 @@
 // The mempool's command line: the common service flags (docs/services.md) plus its own.
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { loadSpec, type ChainSpec } from '@chainlab/core';
+import type { ChainSpec } from '@chainlab/core';
+import { describeLevel, readSpecFlag } from '@chainlab/levels';
 import {
   intOption,
   stringOption,
@@ -78,21 +78,13 @@ export const mempoolCli: ServiceCliSpec<typeof options> = {
   ],
 };
 
-/** `--spec`: a built-in name or a JSON file (which may `extends` a built-in). */
+/** `--spec`: a built-in name or a JSON file (which may `extends` a built-in), of a chain with txs. */
 export function readSpec(value: string): ChainSpec {
-  let spec: ChainSpec;
-  try {
-    if (value.endsWith('.json') || value.includes('/')) {
-      spec = loadSpec(JSON.parse(readFileSync(value, 'utf8')));
-    } else {
-      spec = loadSpec(value);
-    }
-  } catch (e) {
-    throw new UsageError(`--spec ${value}: ${(e as Error).message}`);
-  }
-  if (spec.level < 2) {
+  const spec = readSpecFlag(value, (message) => new UsageError(message));
+  const level = describeLevel(spec);
+  if (!level.features.accounts) {
     throw new UsageError(
-      `--spec ${value}: the mempool serves chains with txs (level 2 or 3); ${spec.name} is level ${spec.level} (data items go to a node's POST /data)`,
+      `--spec ${value}: the mempool serves chains with txs (level 2 or 3); ${spec.name} is level ${level.number} (${level.name}: data items go to a node's POST /data)`,
     );
   }
   return spec;

@@ -4,26 +4,28 @@
 import { mkdtempSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LedgerMachine } from '@chainlab/core';
-import { EvmMachine } from '@chainlab/evm';
+import { loadChainLevel } from '@chainlab/levels';
 import { runService } from '@chainlab/service';
-import { BlockStore, ChainService, Clock, Gossip, PeerManager } from '@chainlab/sync';
+import {
+  BlockStore,
+  ChainService,
+  Clock,
+  createSignatureCache,
+  Gossip,
+  PeerManager,
+} from '@chainlab/sync';
 import { mempoolCli, readSpec } from './cli.js';
 import { Mempool } from './mempool.js';
 import { TxJournal } from './persist.js';
 import { TxPool } from './pool.js';
 import { registerMempoolRoutes } from './routes.js';
 import { SignatureVerifier } from './verifier.js';
-import { CachedTipView } from './tip-view.js';
 
 /**
- * A transfer is 150 bytes on the wire and ~330 as JSON: 64 KiB is plenty for /pushtx on a
- * level-2 chain, and cheap to refuse. A level-3 deploy carries up to 48 KiB of init code,
- * ~96 KiB as hex: 256 KiB holds any valid tx (the server-wide limit; /pushtx applies the
- * level's).
+ * The server-wide body limit: a level-3 deploy carries up to 48 KiB of init code, ~96 KiB
+ * as hex, and 256 KiB holds any valid tx. /pushtx applies the level's own limit.
  */
 const BODY_LIMIT = 256 * 1024;
-const LEDGER_TX_BODY_LIMIT = 64 * 1024;
 
 /** What setup() builds and started() needs once the service listens. */
 let wired:
@@ -48,13 +50,14 @@ await runService({
     // The chain: its own block store and full validation, exactly as a non-mining node.
     const store = await BlockStore.open(dataDir, spec);
     lifecycle.onShutdown('block store', () => store.close());
-    const service = new ChainService(spec, store, new Clock(), logger);
+    // The level's machinery, chosen once: its state machine and its admission policy.
+    const level = await loadChainLevel(spec, { sigCache: createSignatureCache() });
+    const service = new ChainService(level, store, new Clock(), logger);
     const started = Date.now();
     const replayed = await service.replay();
-    // Level 3: the EVM state (a worker thread), read through a cache that lasts one tip.
-    const machine = service.state instanceof EvmMachine ? service.state : null;
-    const tipView = machine ? new CachedTipView(service.chain, machine) : null;
-    const tipState = tipView ?? (service.state as LedgerMachine).state;
+    const admission = level.admission(service.chain);
+    if (!admission) throw new Error(`a ${level.name} chain has no mempool`); // readSpec refuses it
+    const tipState = admission.tipState;
     logger.info(
       {
         spec: spec.name,
@@ -80,20 +83,13 @@ await runService({
         minFee: spec.minFee,
         maxTxs: config.maxTxs,
         maxNonceGap: config.maxNonceGap,
-        ...(tipView
-          ? {
-              contracts: {
-                blockGasLimit: spec.blockGasLimit,
-                minFee: spec.minFee,
-                hasCode: (address: string) => tipView.hasCode(address),
-              },
-            }
-          : {}),
+        ...(admission.contracts ? { contracts: admission.contracts } : {}),
       },
       tipState,
     );
     const mempool = new Mempool({
       spec,
+      carries: (tx) => level.carries(tx),
       chain: service.chain,
       tipState,
       pool,
@@ -118,11 +114,11 @@ await runService({
     lifecycle.onShutdown('gossip', () => gossip.closeAll());
 
     let peers: PeerManager | null = null;
-    registerMempoolRoutes(server, {
+    await registerMempoolRoutes(server, {
       mempool,
       chain: service.chain,
-      machine,
-      pushTxBodyLimit: spec.level >= 3 ? BODY_LIMIT : LEDGER_TX_BODY_LIMIT,
+      level,
+      pushTxBodyLimit: admission.pushTxBodyLimit,
       status: () => ({
         chainId: spec.chainId,
         spec: spec.name,

@@ -22,6 +22,8 @@ import { VerifierBusyError, type SignatureVerifier } from './verifier.js';
 
 export interface MempoolDeps {
   spec: ChainSpec;
+  /** Whether the chain's blocks carry this tx (ChainLevel.carries): a peer's others are ignored. */
+  carries: (tx: Tx) => boolean;
   chain: Chain;
   /** The tip state (the chain's LedgerState, updated in place as the chain moves). */
   tipState: StateView;
@@ -78,7 +80,7 @@ export class Mempool implements TxSink {
   async submit(json: unknown): Promise<{ txid: string; status: EntryStatus }> {
     let tx: Tx;
     try {
-      tx = parseTx(json, { maxAmount: this.deps.spec.maxAmount, level: this.deps.spec.level });
+      tx = parseTx(json, this.deps.spec);
     } catch (e) {
       throw this.refused(fromRuleError(e));
     }
@@ -148,8 +150,7 @@ export class Mempool implements TxSink {
    * A tx the pool refuses is dropped quietly: a peer may simply be behind or ahead of us.
    */
   addFromPeer(tx: Tx): boolean {
-    if (tx.kind === 'coinbase' || (tx.kind === 'contract' && this.deps.spec.level < 3))
-      return false;
+    if (!this.deps.carries(tx)) return false;
     const id = computeTxid(tx);
     if (this.deps.pool.has(id) || this.inflight.has(id)) return false;
     try {

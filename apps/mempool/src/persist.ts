@@ -99,9 +99,7 @@ export class TxJournal {
       const results = await Promise.allSettled(
         list.slice(i, i + CHUNK).map(async (item) => {
           const spec = this.mempool.spec;
-          return this.mempool.admit(
-            parseTx(item, { maxAmount: spec.maxAmount, level: spec.level }),
-          );
+          return this.mempool.admit(parseTx(item, spec));
         }),
       );
       for (const r of results) {

@@ -1,8 +1,8 @@
 // The mempool's REST API (docs/api.md#mempool; schemas in @chainlab/api). Handlers
 // translate HTTP to the Mempool and back; `GET /running` comes with the service shell.
-import { mempoolContractRoutes, mempoolRoutes as S, type MempoolStatusJson } from '@chainlab/api';
-import { parseAddress, txToJson, type Chain } from '@chainlab/core';
-import { receiptToJson, type EvmMachine } from '@chainlab/evm';
+import { mempoolRoutes as S, type MempoolStatusJson } from '@chainlab/api';
+import { txToJson, type Chain } from '@chainlab/core';
+import { addressParam as address, type ChainLevel } from '@chainlab/levels';
 import { HttpError, type Server } from '@chainlab/service';
 import { isMempoolError } from './errors.js';
 import type { Mempool } from './mempool.js';
@@ -10,26 +10,14 @@ import type { Mempool } from './mempool.js';
 export interface MempoolRouteDeps {
   mempool: Mempool;
   chain: Chain;
-  /** Level 3: the chain's EVM, for GET /receipt/:txid (null on other chains: no route). */
-  machine?: EvmMachine | null;
+  /** The chain's level: it adds its own routes (level 3: GET /receipt/:txid). */
+  level?: Pick<ChainLevel, 'routes'>;
   /** Largest /pushtx body in bytes (larger: 413 TOO_LARGE); default the server's limit. */
   pushTxBodyLimit?: number;
   status: () => Record<string, unknown>;
 }
 
-function address(raw: string): string {
-  try {
-    return parseAddress(raw);
-  } catch {
-    throw new HttpError(
-      400,
-      'INVALID_ADDRESS',
-      `not a valid address (0x + 40 hex digits, EIP-55 checksum): ${raw.slice(0, 60)}`,
-    );
-  }
-}
-
-export function registerMempoolRoutes(server: Server, deps: MempoolRouteDeps): void {
+export async function registerMempoolRoutes(server: Server, deps: MempoolRouteDeps): Promise<void> {
   const { mempool, chain } = deps;
   const pool = mempool.pool;
 
@@ -130,29 +118,8 @@ export function registerMempoolRoutes(server: Server, deps: MempoolRouteDeps): v
     };
   });
 
-  // Level 3 (issue 7), as on the node: the receipt of a tx in the active chain.
-  const machine = deps.machine;
-  if (machine) {
-    server.get(
-      '/receipt/:txid',
-      { schema: mempoolContractRoutes['GET /receipt/:txid'] },
-      async (req) => {
-        const loc = machine.receipt(req.params.txid.toLowerCase());
-        if (!loc)
-          throw new HttpError(
-            404,
-            'TX_NOT_FOUND',
-            `no tx ${req.params.txid} in the active chain (pending txs have no receipt yet)`,
-          );
-        return {
-          ...receiptToJson(loc.receipt),
-          blockHash: loc.blockHash,
-          blockHeight: loc.height,
-          index: loc.index,
-        };
-      },
-    );
-  }
+  // What only this chain's level serves (level 3, as on the node: GET /receipt/:txid).
+  if (deps.level) await server.register(deps.level.routes, { role: 'mempool' });
 
   server.get(
     '/status',

@@ -12,7 +12,7 @@ import {
 import { checkContractAdmission, costOf, feeLevel, recipientOf } from '../src/contract-rules.js';
 import { isMempoolError } from '../src/errors.js';
 import { TxPool } from '../src/pool.js';
-import { CachedTipView } from '../src/tip-view.js';
+import { CachedTipView } from '@chainlab/levels/contracts';
 import { ADDR, DUMMY_SIG, policy, testSpec } from './fixtures.js';
 
 const spec = testSpec({ blockGasLimit: '1000000' });

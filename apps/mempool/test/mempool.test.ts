@@ -31,7 +31,14 @@ function setup(opts: { maxTxs?: number; threads?: number; workerFile?: string } 
   });
   verifiers.push(verifier);
   const pool = new TxPool(policy(spec, { maxTxs: opts.maxTxs ?? 1000 }), tc.state);
-  const mempool = new Mempool({ spec, chain: tc.chain, tipState: tc.state, pool, verifier });
+  const mempool = new Mempool({
+    spec,
+    carries: (tx) => tx.kind === 'transfer',
+    chain: tc.chain,
+    tipState: tc.state,
+    pool,
+    verifier,
+  });
   /** Mines a block with `txs` (default: the pool's order) on `parent`, and tells the mempool. */
   const mine = (
     txs: TransferTx[] = pool.ordered().map((e) => e.tx as TransferTx),

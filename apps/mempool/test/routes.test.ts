@@ -17,7 +17,14 @@ function setup() {
   const tc = new TestChain(spec);
   const verifier = new SignatureVerifier({ threads: 0, cache: new SignatureCache() });
   const pool = new TxPool(policy(spec), tc.state);
-  const mempool = new Mempool({ spec, chain: tc.chain, tipState: tc.state, pool, verifier });
+  const mempool = new Mempool({
+    spec,
+    carries: (tx) => tx.kind === 'transfer',
+    chain: tc.chain,
+    tipState: tc.state,
+    pool,
+    verifier,
+  });
   const server = createServer({ name: 'mempool', bodyLimit: 64 * 1024 });
   registerMempoolRoutes(server, {
     mempool,

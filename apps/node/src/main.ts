@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // chainlab node: mines, validates, stores, syncs and gossips blocks. This file only wires
 // the parts together; each part lives in its own file.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { availableParallelism, homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fastifyWebsocket from '@fastify/websocket';
-import { loadSpec, parseAddress, privateKeyToAddress, type ChainSpec } from '@chainlab/core';
+import { parseAddress, privateKeyToAddress } from '@chainlab/core';
+import { loadChainLevel, readSpecFlag } from '@chainlab/levels';
 import { MinerPool } from '@chainlab/miner-worker';
 import {
   intOption,
@@ -15,17 +16,19 @@ import {
   urlOption,
   UsageError,
 } from '@chainlab/service';
-import { BlockStore } from '@chainlab/sync';
-import { ChainService } from '@chainlab/sync';
-import { Clock } from '@chainlab/sync';
+import {
+  BlockStore,
+  ChainService,
+  Clock,
+  createSignatureCache,
+  Gossip,
+  MAX_MESSAGE_BYTES,
+  PeerManager,
+} from '@chainlab/sync';
 import { DataQueue, TxSource } from './payload.js';
 import { DataJournal } from './data-journal.js';
 import { Miner } from './miner.js';
-import { Gossip, MAX_MESSAGE_BYTES } from '@chainlab/sync';
-import { PeerManager } from '@chainlab/sync';
 import { registerNodeRoutes } from './routes.js';
-import { EvmMachine } from '@chainlab/evm';
-import { httpMempoolClient, registerEthRpc } from './eth-rpc/index.js';
 
 const defaultThreads = Math.max(1, availableParallelism() - 1);
 
@@ -79,19 +82,6 @@ const options = {
   ),
 };
 
-function readSpec(value: string): ChainSpec {
-  if (value.endsWith('.json') || value.includes('/')) {
-    let json: unknown;
-    try {
-      json = JSON.parse(readFileSync(value, 'utf8'));
-    } catch (e) {
-      throw new UsageError(`--spec ${value}: ${(e as Error).message}`);
-    }
-    return loadSpec(json);
-  }
-  return loadSpec(value);
-}
-
 /** What setup() builds and started() needs once the listening URL is known. */
 let node:
   | {
@@ -119,17 +109,20 @@ await runService({
   },
   bodyLimit: MAX_MESSAGE_BYTES,
   async setup({ config, server, logger, lifecycle }) {
-    const spec = readSpec(config.spec);
+    const spec = readSpecFlag(config.spec, (message) => new UsageError(message));
+    // The level's machinery, chosen once here: everything below asks the level, never its number.
+    const level = await loadChainLevel(spec, { sigCache: createSignatureCache() });
+    const { accounts: hasAccounts, dataItems: hasDataItems } = level.features;
     const dataDir =
       config.dataDir ??
       (config.port === 0
         ? mkdtempSync(join(tmpdir(), 'chainlab-node-'))
         : join(homedir(), '.chainlab', spec.name, `node-${config.port}`));
-    const mempoolUrl = spec.level >= 2 ? (config.mempool ?? 'http://127.0.0.1:7200') : undefined;
+    const mempoolUrl = hasAccounts ? (config.mempool ?? 'http://127.0.0.1:7200') : undefined;
 
     // Also without --mine: /dev/mine mines on request.
     let coinbase: string | undefined;
-    if (spec.level >= 2) {
+    if (hasAccounts) {
       if (config.coinbase) coinbase = parseAddress(config.coinbase);
       else if (spec.devKeys[0]) coinbase = privateKeyToAddress(spec.devKeys[0]);
       else if (config.mine)
@@ -139,14 +132,14 @@ await runService({
     const store = await BlockStore.open(dataDir, spec);
     lifecycle.onShutdown('block store', () => store.close());
     const clock = new Clock();
-    const service = new ChainService(spec, store, clock, logger);
+    const service = new ChainService(level, store, clock, logger);
     const started = Date.now();
     const replayed = await service.replay();
     logger.info(
       {
         spec: spec.name,
         chainId: spec.chainId,
-        chainLevel: spec.level,
+        chainLevel: level.number,
         dataDir,
         blocks: replayed,
         height: service.chain.height,
@@ -155,7 +148,7 @@ await runService({
       'chain loaded',
     );
 
-    const data = spec.level === 1 ? new DataQueue(spec) : null;
+    const data = hasDataItems ? new DataQueue(spec) : null;
     // Level 1: acknowledged data items are on disk before /data answers; the ones logged
     // before a crash or a shutdown are queued again before the node listens or mines.
     let dataJournal: DataJournal | null = null;
@@ -167,7 +160,7 @@ await runService({
       await dataJournal.restore();
       data.journal = dataJournal;
     }
-    const txs = spec.level >= 2 ? new TxSource(spec, mempoolUrl, service.sigCache, logger) : null;
+    const txs = hasAccounts ? new TxSource(level, mempoolUrl, logger) : null;
     service.on('tip', (reorg) => {
       for (const n of reorg.disconnected) data?.onDisconnected(n.block);
       for (const n of reorg.connected) {
@@ -179,6 +172,7 @@ await runService({
     const activePool = new MinerPool({ threads: config.threads, workerNice: config.minerNice });
     const miner = new Miner(
       service,
+      level,
       activePool,
       clock,
       { data: data ?? undefined, txs: txs ?? undefined },
@@ -208,45 +202,48 @@ await runService({
     await server.register(fastifyWebsocket, { options: { maxPayload: MAX_MESSAGE_BYTES } });
     server.get('/ws', { websocket: true }, (socket, req) => gossip.accept(socket, req.ip));
 
-    // Level 3: Ethereum JSON-RPC at /rpc (docs/ethereum-tools.md).
-    if (spec.level === 3 && service.state instanceof EvmMachine && mempoolUrl) {
-      const rpc = await registerEthRpc(
-        server,
-        {
-          spec,
-          chain: service.chain,
-          machine: service.state,
-          mempool: httpMempoolClient(mempoolUrl, spec),
-          onAdmitted: () => miner.payloadChanged(),
-          mining: () => miner.mining,
-          hashrate: () => activePool.hashrate().total,
-          clientVersion: `chainlab/v0.1.0/${spec.name}/node-${process.version}`,
-          ...(spec.devnet
-            ? {
-                dev: {
-                  mine: (n: number) => miner.mineBlocks(n),
-                  increaseTime: (seconds: number) => {
-                    clock.setOffset(clock.offset + seconds);
-                    return clock.offset;
-                  },
-                  setTimeOffset: (seconds: number) => clock.setOffset(seconds),
-                  now: () => clock.now(),
-                },
-              }
-            : {}),
-        },
-        logger,
-      );
-      service.on('tip', (reorg) => rpc.onTip(reorg));
-    }
-
     let peers: PeerManager | null = null;
-    registerNodeRoutes(server, {
+    await registerNodeRoutes(server, {
       service,
+      level,
       miner,
       gossip,
       data,
       clock,
+      // Level 3 calls it from its route hook: Ethereum JSON-RPC at /rpc (docs/ethereum-tools.md).
+      // Imported only then, so a level-1 or level-2 node never loads it.
+      ethRpc: async (server, machine) => {
+        if (!mempoolUrl) return;
+        const { httpMempoolClient, registerEthRpc } = await import('./eth-rpc/index.js');
+        const rpc = await registerEthRpc(
+          server,
+          {
+            spec,
+            chain: service.chain,
+            machine,
+            mempool: httpMempoolClient(mempoolUrl, spec),
+            onAdmitted: () => miner.payloadChanged(),
+            mining: () => miner.mining,
+            hashrate: () => activePool.hashrate().total,
+            clientVersion: `chainlab/v0.1.0/${spec.name}/node-${process.version}`,
+            ...(spec.devnet
+              ? {
+                  dev: {
+                    mine: (n: number) => miner.mineBlocks(n),
+                    increaseTime: (seconds: number) => {
+                      clock.setOffset(clock.offset + seconds);
+                      return clock.offset;
+                    },
+                    setTimeOffset: (seconds: number) => clock.setOffset(seconds),
+                    now: () => clock.now(),
+                  },
+                }
+              : {}),
+          },
+          logger,
+        );
+        service.on('tip', (reorg) => rpc.onTip(reorg));
+      },
       status: () => {
         const rate = activePool.hashrate();
         return {
@@ -254,7 +251,7 @@ await runService({
           spec: spec.name,
           // Who answers on this port: pnpm dev checks it is the process it started.
           pid: process.pid,
-          level: spec.level,
+          level: level.number,
           height: service.chain.height,
           tip: service.chain.tip.hash,
           chainwork: '0x' + service.chain.tip.chainwork.toString(16),

@@ -1,15 +1,8 @@
 // The mining loop: build a template on the current tip, hand the nonce search to the
 // worker pool (the hash loop never runs on this event loop), submit what it finds. A new
 // tip cancels the search at once; a result for an old tip is dropped, never published.
-import {
-  bitsToTarget,
-  blockTemplate,
-  encodeHeader,
-  withNonce,
-  type Block,
-  type Reorg,
-} from '@chainlab/core';
-import { EvmMachine, evmBlockTemplate } from '@chainlab/evm';
+import { bitsToTarget, encodeHeader, withNonce, type Block, type Reorg } from '@chainlab/core';
+import type { ChainLevel } from '@chainlab/levels';
 import { randomInt } from 'node:crypto';
 import { NONCE_SPACE, type MinerPool, type MineResult } from '@chainlab/miner-worker';
 import type { Logger } from '@chainlab/service';
@@ -39,6 +32,7 @@ export class Miner {
 
   constructor(
     private readonly service: ChainService,
+    private readonly level: ChainLevel,
     private readonly pool: MinerPool,
     private readonly clock: Clock,
     private readonly payload: { data?: DataQueue; txs?: TxSource },
@@ -54,9 +48,9 @@ export class Miner {
     return this.running;
   }
 
-  /** Level ≥ 2 blocks pay a coinbase: without an address there is nothing to mine. */
+  /** Blocks of a level with accounts pay a coinbase: without an address there is nothing to mine. */
   get canMine(): boolean {
-    return this.service.spec.level === 1 || this.options.coinbase !== undefined;
+    return !this.level.features.accounts || this.options.coinbase !== undefined;
   }
 
   /** Starts continuous mining (no-op if already on). */
@@ -234,21 +228,13 @@ export class Miner {
       exhausted && exhausted.header.prevHash === chain.tip.hash
         ? Math.max(this.clock.now(), exhausted.header.time + 1)
         : this.clock.now();
-    if (chain.spec.level === 1) {
-      return blockTemplate(chain, { time, data: this.payload.data?.take() ?? [] });
-    }
-    const state = this.service.state;
-    if (state instanceof EvmMachine) {
-      // Level 3: the candidates run on the tip state; the template is only valid for this
-      // time (contracts read TIMESTAMP), so it is rebuilt whole, never just re-timed.
-      const candidates = this.payload.txs?.candidates() ?? [];
-      return evmBlockTemplate(chain, state, {
-        time,
-        txs: candidates,
-        coinbase: this.options.coinbase!,
-      }).block;
-    }
-    const txs = this.payload.txs?.select(state) ?? [];
-    return blockTemplate(chain, { time, txs, coinbase: this.options.coinbase });
+    // The level builds the block: data items (1), transfers checked on a scratch copy of
+    // the tip state (2), txs executed by the EVM on the tip state (3).
+    return this.level.buildTemplate(chain, {
+      time,
+      coinbase: this.options.coinbase,
+      data: () => this.payload.data?.take() ?? [],
+      txs: this.payload.txs,
+    });
   }
 }

@@ -1,25 +1,20 @@
-// What the miner puts in its next block. Level 1: data items posted to this node. Level 2:
-// transfers pulled from the mempool, re-checked against this node's own tip state so that
-// no balance goes negative whatever the mempool believed. Level 3: transfers and contract
-// txs, whose signatures are checked here and which evmBlockTemplate then executes on the
-// tip state (skipping what a valid block may not hold).
+// What the miner draws its next block from. Level 1: data items posted to this node.
+// Levels 2–3: pending txs pulled from the mempool and gossiped by peers. The chain's level
+// turns them into a block (ChainLevel.buildTemplate): it re-checks txs against this node's
+// own tip state, so no balance goes negative whatever the mempool believed.
 import {
   checkTxSignature,
   isTxBlock,
-  LedgerMachine,
   parseTx,
   RuleError,
   txid,
-  txSize,
   utf8,
   type Block,
   type ChainSpec,
-  type SignatureCache,
   type SignedTx,
-  type StateMachine,
-  type TransferTx,
   type Tx,
 } from '@chainlab/core';
+import type { ChainLevel, PendingTxs } from '@chainlab/levels';
 import { fetchJson } from '@chainlab/service';
 import type { Logger } from '@chainlab/service';
 
@@ -91,21 +86,20 @@ export class DataQueue {
   }
 }
 
-/** Level ≥ 2: pending txs, from the mempool (polled) and from peers (gossiped). */
-export class TxSource {
-  /** Transfers, and at level 3 contract txs too, in the mempool's inclusion order. */
-  private pending = new Map<string, SignedTx>();
+/** Levels with accounts: pending txs, from the mempool (polled) and from peers (gossiped). */
+export class TxSource implements PendingTxs {
+  /** The txs the level's blocks carry, in the mempool's inclusion order. */
+  private txs = new Map<string, SignedTx>();
   private lastError: string | null = null;
 
   constructor(
-    private readonly spec: ChainSpec,
+    private readonly level: ChainLevel,
     private readonly mempoolUrl: string | undefined,
-    private readonly sigCache: SignatureCache,
     private readonly log: Logger,
   ) {}
 
   get size(): number {
-    return this.pending.size;
+    return this.txs.size;
   }
 
   /** Pulls /unprocessed from the mempool; keeps the last good list if it does not answer. */
@@ -122,13 +116,13 @@ export class TxSource {
       const next = new Map<string, SignedTx>();
       for (const json of list) {
         try {
-          const tx = parseTx(json, { maxAmount: this.spec.maxAmount, level: this.spec.level });
-          if (this.wanted(tx)) next.set(txid(tx), tx);
+          const tx = parseTx(json, this.level.spec);
+          if (this.level.carries(tx)) next.set(txid(tx), tx);
         } catch {
           // a malformed entry from the mempool is skipped, never mined
         }
       }
-      this.pending = next;
+      this.txs = next;
       if (this.lastError) this.log.info({ mempool: this.mempoolUrl }, 'mempool reachable again');
       this.lastError = null;
     } catch (e) {
@@ -144,64 +138,39 @@ export class TxSource {
 
   /** A tx gossiped by a peer; true if it was new (then it is relayed once). */
   addFromPeer(tx: Tx): boolean {
-    if (!this.wanted(tx)) return false;
+    if (!this.level.carries(tx)) return false;
     const id = txid(tx);
-    if (this.pending.has(id)) return false;
-    checkTxSignature(tx, this.sigCache);
-    this.pending.set(id, tx);
+    if (this.txs.has(id)) return false;
+    checkTxSignature(tx, this.level.sigCache);
+    this.txs.set(id, tx);
     return true;
   }
 
   onConnected(block: Block): void {
-    if (isTxBlock(block)) for (const tx of block.txs) this.pending.delete(txid(tx));
+    if (isTxBlock(block)) for (const tx of block.txs) this.txs.delete(txid(tx));
   }
 
-  /** Transfers always; contract txs on level-3 chains. */
-  private wanted(tx: Tx): tx is SignedTx {
-    return tx.kind === 'transfer' || (tx.kind === 'contract' && this.spec.level >= 3);
+  /** Every pending tx in the mempool's order, signatures not checked yet. */
+  pending(): Iterable<SignedTx> {
+    return this.txs.values();
   }
 
   /**
-   * Level 3: the pending txs with a valid signature, in the mempool's order, as candidates
-   * for evmBlockTemplate (which executes them on the tip state and skips those that do not
-   * apply: nonce gaps, spent funds, a full block). A bad signature is dropped for good.
+   * The pending txs with a valid signature, in the mempool's order, as candidates for a
+   * template that executes them on the tip state (level 3: evmBlockTemplate, which skips
+   * those that do not apply: nonce gaps, spent funds, a full block). A bad signature is
+   * dropped for good.
    */
   candidates(): SignedTx[] {
     const out: SignedTx[] = [];
-    for (const [id, tx] of this.pending) {
+    for (const [id, tx] of this.txs) {
       try {
-        checkTxSignature(tx, this.sigCache);
+        checkTxSignature(tx, this.level.sigCache);
         out.push(tx);
       } catch {
-        this.pending.delete(id);
+        this.txs.delete(id);
       }
     }
     return out;
-  }
-
-  /**
-   * Txs for the next block: in the mempool's order (per sender by nonce), each applied to a
-   * scratch copy of the tip state and skipped if it fails there, until the block is full.
-   */
-  select(state: StateMachine, coinbaseSizeHint = 200): TransferTx[] {
-    if (!(state instanceof LedgerMachine)) return [];
-    const scratch = state.state.clone();
-    const ctx = { chainId: this.spec.chainId, maxAmount: this.spec.maxAmount };
-    const chosen: TransferTx[] = [];
-    let size = 100 + coinbaseSizeHint;
-    for (const tx of this.pending.values()) {
-      if (tx.kind !== 'transfer') continue;
-      const txBytes = txSize(tx) + 3; // + its length prefix
-      if (size + txBytes > this.spec.maxBlockBytes) break;
-      try {
-        checkTxSignature(tx, this.sigCache);
-        scratch.applyTx(tx, ctx);
-        chosen.push(tx);
-        size += txBytes;
-      } catch {
-        // not valid on our tip (yet): nonce gap, spent funds, wrong chain… leave it
-      }
-    }
-    return chosen;
   }
 }

@@ -1,36 +1,23 @@
 // The node's REST API (docs/api.md#node; schemas in @chainlab/api). Handlers only
 // translate HTTP to the chain service and back; the rules live in @chainlab/core.
-import {
-  nodeAccountRoutes,
-  nodeDataRoutes,
-  nodeDevRoutes,
-  nodeRoutes as S,
-  type BlockJson,
-  type NodeStatusJson,
-} from '@chainlab/api';
-import {
-  blockToJson,
-  isRuleError,
-  LedgerMachine,
-  parseAddress,
-  parseBlock,
-  type ChainNode,
-} from '@chainlab/core';
-import { EvmMachine } from '@chainlab/evm';
+import { nodeDevRoutes, nodeRoutes as S, type BlockJson, type NodeStatusJson } from '@chainlab/api';
+import { blockToJson, isRuleError, parseBlock, type ChainNode } from '@chainlab/core';
+import type { ChainLevel, LevelRouteOptions } from '@chainlab/levels';
 import { HttpError, type Server } from '@chainlab/service';
-import { registerContractRoutes } from './contract-routes.js';
-import type { ChainService } from '@chainlab/sync';
+import type { ChainService, Clock, Gossip } from '@chainlab/sync';
 import type { Miner } from './miner.js';
-import type { Gossip } from '@chainlab/sync';
 import type { DataQueue } from './payload.js';
-import type { Clock } from '@chainlab/sync';
 
 export interface NodeRouteDeps {
   service: ChainService;
+  /** The chain's level: it registers its own routes (POST /data, /account, contracts, /rpc). */
+  level: ChainLevel;
   miner: Miner | null;
   gossip: Gossip;
   data: DataQueue | null;
   clock: Clock;
+  /** Level 3's route hook registers the Ethereum JSON-RPC through it. */
+  ethRpc?: LevelRouteOptions['ethRpc'];
   status: () => Record<string, unknown>;
 }
 
@@ -47,7 +34,7 @@ function tipJson(node: ChainNode) {
   };
 }
 
-export function registerNodeRoutes(server: Server, deps: NodeRouteDeps): void {
+export async function registerNodeRoutes(server: Server, deps: NodeRouteDeps): Promise<void> {
   const { service } = deps;
   const chain = service.chain;
 
@@ -131,52 +118,13 @@ export function registerNodeRoutes(server: Server, deps: NodeRouteDeps): void {
     return { tip: chain.tip.hash, height: chain.height, fromHeight: from, blocks: nodes };
   });
 
-  if (service.spec.level === 1) {
-    server.post('/data', { schema: nodeDataRoutes['POST /data'] }, async (req, reply) => {
-      try {
-        // Resolves once the item is on disk (data-journal.ts): the 202 is a promise.
-        await deps.data!.add(req.body.data);
-      } catch (e) {
-        if (isRuleError(e)) throw new HttpError(400, e.code, e.message);
-        throw e;
-      }
-      deps.miner?.payloadChanged();
-      return reply.code(202).send({ queued: true, pending: deps.data!.size });
-    });
-  } else {
-    server.get(
-      '/account/:address',
-      { schema: nodeAccountRoutes['GET /account/:address'] },
-      async (req) => {
-        let address: string;
-        try {
-          address = parseAddress(req.params.address);
-        } catch {
-          throw new HttpError(
-            400,
-            'INVALID_ADDRESS',
-            `not a valid address (EIP-55 checksum): ${req.params.address}`,
-          );
-        }
-        const state = service.state;
-        if (state instanceof EvmMachine) {
-          // Level 3: the shared shape plus the code's hash and size (0 for a key's account).
-          const a = state.account(address);
-          return {
-            address,
-            balance: a.balance.toString(),
-            nonce: a.nonce,
-            codeHash: a.codeHash,
-            codeSize: a.codeSize,
-          };
-        }
-        const account =
-          state instanceof LedgerMachine ? state.state.get(address) : { balance: 0n, nonce: 0 };
-        return { address, balance: account.balance.toString(), nonce: account.nonce };
-      },
-    );
-    if (service.state instanceof EvmMachine) registerContractRoutes(server, service.state);
-  }
+  // What only this chain's level serves, as the level's plugin.
+  await server.register(deps.level.routes, {
+    role: 'node',
+    dataQueue: deps.data,
+    payloadChanged: () => deps.miner?.payloadChanged(),
+    ...(deps.ethRpc ? { ethRpc: deps.ethRpc } : {}),
+  });
 
   if (service.spec.devnet) registerDevRoutes(server, deps);
 }

@@ -3,6 +3,7 @@
 // what it needs — `list` never loads the HTTP stack, `balance` never asks for a password.
 import type { ChainSpec } from '@chainlab/core';
 import { parseAddress } from '@chainlab/core';
+import { describeLevel, type LevelDescription } from '@chainlab/levels/describe';
 import type { ChainClient } from './client.js';
 import { UsageError, WalletError } from './errors.js';
 import { Keystore, describe, type KeyEntry } from './keystore.js';
@@ -42,6 +43,11 @@ export class Context {
 
   get spec(): ChainSpec {
     return (this.specCache ??= readSpec(this.opts.spec));
+  }
+
+  /** The chain's level: what its chain has (accounts, contracts), asked instead of its number. */
+  get level(): LevelDescription {
+    return describeLevel(this.spec);
   }
 
   get keystore(): Keystore {

@@ -4,6 +4,7 @@
 // and for --json, and waiting for a receipt.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { describeLevel } from '@chainlab/levels/describe';
 import type { Abi, AbiParameter } from 'viem';
 import type { ChainSpec } from '@chainlab/core';
 import type { LogJson, ReceiptAnswer } from './client.js';
@@ -62,10 +63,11 @@ export class ContractBook {
 
 /** deploy / call / send-call exist on level-3 chains only. */
 export function requireContracts(spec: ChainSpec, what: string): void {
-  if (spec.level < 3) {
+  const level = describeLevel(spec);
+  if (!level.features.contracts) {
     throw new WalletError(
       'WRONG_LEVEL',
-      `${what}: the chain spec ${spec.name} is level ${spec.level}: contracts need a level-3 chain (e.g. --spec devnet-contracts)`,
+      `${what}: the chain spec ${spec.name} is level ${level.number} (${level.name}): contracts need a level-3 chain (e.g. --spec devnet-contracts)`,
     );
   }
 }

@@ -137,7 +137,7 @@ export async function submitTx(ctx: Context, req: SubmitRequest): Promise<Sent> 
  */
 export async function submitTransfer(ctx: Context, req: TransferRequest): Promise<Sent> {
   const spec = ctx.spec;
-  if (spec.level < 3) {
+  if (!ctx.level.features.contracts) {
     return submitTx(ctx, {
       key: req.key,
       from: req.from,

@@ -5,7 +5,7 @@ import { bitsToTarget } from './pow.js';
 import { privateKeyToAddress, parseAddress } from './address.js';
 import { sha256 } from './hash.js';
 import { toHex, utf8 } from './bytes.js';
-import type { ChainLevel, ChainSpec, RetargetRule } from './types.js';
+import type { LevelNumber, ChainSpec, RetargetRule } from './types.js';
 
 export class SpecError extends Error {
   override readonly name = 'SpecError';
@@ -200,7 +200,7 @@ export function loadSpec(input: string | unknown): ChainSpec {
     return v;
   };
 
-  const level = int(required('level'), 'level', 1, 3) as ChainLevel;
+  const level = int(required('level'), 'level', 1, 3) as LevelNumber;
   const coinIn = required('coin');
   if (!isObject(coinIn)) throw new SpecError('coin', 'must be {"symbol", "decimals"}');
   const genesisIn = required('genesis');

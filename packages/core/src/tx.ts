@@ -28,7 +28,7 @@ import {
 import { MAX_U128 } from './coins.js';
 import type { SignatureBackend, SignatureCache } from './sig-cache.js';
 import { decodeEthTx, ethTxHashInternal } from './eth-tx.js';
-import type { ChainLevel, CoinbaseTx, ContractTx, SignedTx, TransferTx, Tx } from './types.js';
+import type { LevelNumber, CoinbaseTx, ContractTx, SignedTx, TransferTx, Tx } from './types.js';
 
 // The block engineer imports these from './tx.js'; they live in their own concept files.
 export { SignatureCache } from './sig-cache.js';
@@ -235,7 +235,7 @@ export function txSize(tx: Tx): number {
 
 export interface DecodeTxOptions {
   /** The chain's level: contract txs and state-root coinbases decode only at level 3. Default 2. */
-  level?: ChainLevel;
+  level?: LevelNumber;
 }
 
 /**
@@ -685,7 +685,7 @@ export interface ParseTxOptions {
    * plus data, gasLimit, gasPrice) and coinbases carrying `data` (the state root). Below
    * level 3 a contract tx is TX_NOT_ALLOWED.
    */
-  level?: ChainLevel;
+  level?: LevelNumber;
 }
 
 // A minus sign is recognized only to report "-5" as out of range rather than malformed.

@@ -111,7 +111,7 @@ export function isTxBlock(block: Block): block is TxBlock {
   return 'txs' in block;
 }
 
-export type ChainLevel = 1 | 2 | 3;
+export type LevelNumber = 1 | 2 | 3;
 
 export type RetargetRule =
   /** Bitcoin: every `windowBlocks` blocks, scale by actual/expected timespan, clamped to 4×. */
@@ -124,7 +124,7 @@ export type RetargetRule =
 export interface ChainSpec {
   name: string;
   chainId: number;
-  level: ChainLevel;
+  level: LevelNumber;
   /** Devnets enable /dev routes, the faucet and printed dev keys. */
   devnet: boolean;
   coin: { symbol: string; decimals: number };

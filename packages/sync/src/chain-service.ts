@@ -5,9 +5,7 @@
 import { EventEmitter } from 'node:events';
 import {
   Chain,
-  LedgerMachine,
-  NoState,
-  SignatureCache,
+  type SignatureCache,
   type Block,
   type ChainNode,
   type ChainSpec,
@@ -15,10 +13,8 @@ import {
   type Reorg,
   type StateMachine,
 } from '@chainlab/core';
-import { EvmMachine } from '@chainlab/evm';
 import type { Logger } from '@chainlab/service';
 import type { BlockStore } from './storage.js';
-import { LibsecpVerifier } from './libsecp-verifier.js';
 import type { Clock } from './clock.js';
 
 export type BlockSource = 'miner' | 'peer' | 'rest' | 'replay';
@@ -30,32 +26,32 @@ export interface ChainEvents {
   tip: [reorg: Reorg];
 }
 
-export function stateMachineFor(spec: ChainSpec, sigCache: SignatureCache): StateMachine {
-  switch (spec.level) {
-    case 1:
-      return new NoState();
-    case 2:
-      return new LedgerMachine(spec, { sigCache });
-    case 3:
-      // The EVM (a worker thread); its receipts are rebuilt by replay() on every start.
-      return new EvmMachine(spec, { sigCache });
-    default:
-      throw new Error(`level ${spec.level} chains are not supported by this node yet`);
-  }
+/**
+ * What the service needs of the chain's level (a ChainLevel of @chainlab/levels is one):
+ * the state machine the level chose, and the signature cache it checks with. The service
+ * never asks which level it runs.
+ */
+export interface ChainRules {
+  readonly spec: ChainSpec;
+  readonly machine: StateMachine;
+  readonly sigCache: SignatureCache;
 }
 
 export class ChainService extends EventEmitter<ChainEvents> {
   readonly chain: Chain;
-  readonly sigCache = new SignatureCache(100_000, new LibsecpVerifier());
+  readonly spec: ChainSpec;
+  readonly sigCache: SignatureCache;
 
   constructor(
-    readonly spec: ChainSpec,
+    rules: ChainRules,
     private readonly store: BlockStore,
     private readonly clock: Clock,
     private readonly log: Logger,
   ) {
     super();
-    this.chain = new Chain(spec, stateMachineFor(spec, this.sigCache), {
+    this.spec = rules.spec;
+    this.sigCache = rules.sigCache;
+    this.chain = new Chain(rules.spec, rules.machine, {
       sanity: { sigCache: this.sigCache },
     });
   }

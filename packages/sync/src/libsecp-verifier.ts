@@ -7,7 +7,7 @@
 // only does the curve math; a property test (test/libsecp-verifier.test.ts) checks that it
 // agrees with @noble/secp256k1 on valid, forged and malformed signatures.
 import * as libsecp from 'tiny-secp256k1';
-import type { SignatureBackend } from '@chainlab/core';
+import { SignatureCache, type SignatureBackend } from '@chainlab/core';
 
 export class LibsecpVerifier implements SignatureBackend {
   recover(digest: Uint8Array, sig64: Uint8Array, recoveryId: number): Uint8Array | null {
@@ -18,4 +18,9 @@ export class LibsecpVerifier implements SignatureBackend {
       return null; // tiny-secp256k1 throws where r or s is out of range, or r is no point's x
     }
   }
+}
+
+/** The signature cache a node or a mempool checks with: 100,000 entries, on libsecp256k1. */
+export function createSignatureCache(): SignatureCache {
+  return new SignatureCache(100_000, new LibsecpVerifier());
 }

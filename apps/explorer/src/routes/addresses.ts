@@ -12,7 +12,7 @@ export function registerAddressesRoutes(server: Server, ctx: ApiContext): void {
     let nonce: number | null = null;
     let pendingNonce: number | null = null;
     let source: 'mempool' | 'node' | null = null;
-    if (lv >= 2 && deps.mempoolUrl && network.mempool.up) {
+    if (lv.features.accounts && deps.mempoolUrl && network.mempool.up) {
       try {
         const [b0, b1, b6, acct] = await Promise.all([
           ...[0, 1, 6].map((c) =>
@@ -39,7 +39,7 @@ export function registerAddressesRoutes(server: Server, ctx: ApiContext): void {
         source = null;
       }
     }
-    if (lv >= 2 && (source === null || nonce === null)) {
+    if (lv.features.accounts && (source === null || nonce === null)) {
       const best = network.best();
       if (best) {
         try {
@@ -88,7 +88,7 @@ export function registerAddressesRoutes(server: Server, ctx: ApiContext): void {
       }));
     const detail = {
       address,
-      level: lv,
+      level: lv.number,
       balances,
       balanceSource: source,
       nonce,

@@ -1,8 +1,9 @@
 // What every /api route module shares: the services the explorer follows and the small
 // questions asked of them (which nodes are up, which node knows a block, the mempool's
 // pending list), plus the parsing helpers of the API.
-import { parseAddress, parseTx, txid as txidOf, txToJson, type Tx } from '@chainlab/core';
-import { fetchJson, HttpError } from '@chainlab/service';
+import { parseTx, txid as txidOf, txToJson, type LevelNumber, type Tx } from '@chainlab/core';
+import { describeLevel, DATA_LEVEL, type LevelDescription } from '@chainlab/levels';
+import { fetchJson } from '@chainlab/service';
 import type { ChainIndex } from '../chain-index.js';
 import type { ChainInfo } from '../chain-info.js';
 import type { LiveHub } from '../live.js';
@@ -23,8 +24,8 @@ export interface ApiContext {
   network: Network;
   index: ChainIndex;
   hub: LiveHub;
-  /** The chain's level (from the spec, else from the best node). */
-  level: () => number;
+  /** The chain's level (from the spec, else from the best node; data until one answers). */
+  level: () => LevelDescription;
   /** Up nodes, the best first. */
   upNodes: () => NodeState[];
   /** The mempool, unless the chain has none (level 1). */
@@ -41,22 +42,16 @@ export interface ApiContext {
 export const HASH_RE = /^0x[0-9a-fA-F]{64}$/;
 export const ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/;
 
-export function checkedAddress(raw: string): string {
-  try {
-    return parseAddress(raw);
-  } catch {
-    throw new HttpError(
-      400,
-      'INVALID_ADDRESS',
-      `not a valid address (0x + 40 hex digits, EIP-55 checksum): ${raw.slice(0, 60)}`,
-    );
-  }
-}
+/** An address parameter, EIP-55 checked: 400 INVALID_ADDRESS otherwise (as on the node and the mempool). */
+export { addressParam as checkedAddress } from '@chainlab/levels';
 
 /** A tx as the pages show it (level 2-3), from its JSON: parsed to compute its id. */
-export function txFromJson(json: unknown, level: number): { txid: string; tx: Tx } | null {
+export function txFromJson(
+  json: unknown,
+  level: LevelDescription,
+): { txid: string; tx: Tx } | null {
   try {
-    const tx = parseTx(json, { level: level as 1 | 2 | 3 });
+    const tx = parseTx(json, { level: level.number });
     return { txid: txidOf(tx), tx };
   } catch {
     return null;
@@ -71,13 +66,17 @@ export const upstreamMessage = (e: unknown): string => (e instanceof Error ? e.m
 
 export function createApiContext(deps: ExplorerDeps): ApiContext {
   const { network, index, hub } = deps;
-  const level = (): number => deps.chain().level ?? network.best()?.status?.level ?? 1;
+  const level = (): LevelDescription => {
+    const n = deps.chain().level ?? network.best()?.status?.level;
+    return n === 1 || n === 2 || n === 3 ? describeLevel({ level: n as LevelNumber }) : DATA_LEVEL;
+  };
   const upNodes = (): NodeState[] => {
     const best = network.best();
     const rest = network.list().filter((n) => n.up && n !== best);
     return best ? [best, ...rest] : rest;
   };
-  const mempoolUrl = (): string | undefined => (level() >= 2 ? deps.mempoolUrl : undefined);
+  const mempoolUrl = (): string | undefined =>
+    level().features.accounts ? deps.mempoolUrl : undefined;
   const mempoolUp = (): boolean => !!mempoolUrl() && network.mempool.up;
 
   const nodesFor = (hash: string): string[] => {

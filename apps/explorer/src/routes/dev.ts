@@ -111,7 +111,7 @@ export function registerDevRoutes(server: Server, ctx: ApiContext): void {
     // The competing block must differ from T even when this node mined T: a payload of its
     // own on a data chain, else a later timestamp (its clock moved just past T's time).
     let restoreOffset: number | null = null;
-    if (level() === 1) {
+    if (level().features.dataItems) {
       await post('/data', { data: `fork: ${x.id}'s competing block at height ${tip.height}` });
     } else {
       const before = x.status?.timeOffsetSeconds ?? 0;

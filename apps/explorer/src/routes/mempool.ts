@@ -8,8 +8,9 @@ export function registerMempoolRoutes(server: Server, ctx: ApiContext): void {
   server.get('/api/mempool', { schema: S['GET /api/mempool'] }, async () => {
     const m = network.mempool;
     if (!mempoolUrl()) {
-      const error =
-        level() >= 2 ? 'no mempool configured' : 'a data chain (level 1) has no mempool';
+      const error = level().features.accounts
+        ? 'no mempool configured'
+        : 'a data chain (level 1) has no mempool';
       return { url: null, up: false, error, txs: [], status: null };
     }
     let txs: ReturnType<typeof txSummary>[] = [];

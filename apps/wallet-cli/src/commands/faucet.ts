@@ -57,7 +57,7 @@ export async function faucet(ctx: Context, recipient: string, opts: FaucetOption
     to: to.address,
     amount,
     fee,
-    gasPrice: spec.level >= 3 ? defaultGasPrice(spec) : undefined,
+    gasPrice: ctx.level.features.contracts ? defaultGasPrice(spec) : undefined,
   });
   ctx.out.line(
     `Faucet: sent ${formatAmount(amount, spec)} from dev account ${payer.index} (${payer.address}) to ${label(to)} (nonce ${sent.tx.nonce})`,

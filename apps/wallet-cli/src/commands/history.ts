@@ -60,7 +60,7 @@ export async function history(
   }
   for (const e of mined) entries.push(e);
   const shown = opts.limit === undefined ? entries : entries.slice(0, opts.limit);
-  if (spec.level >= 3) await withReceipts(client, shown);
+  if (ctx.level.features.contracts) await withReceipts(client, shown);
 
   const { keys } = await ctx.keystore
     .list()
@@ -167,7 +167,7 @@ export async function scanChain(
 
 function parse(json: TxJson, spec: ChainSpec): Tx | undefined {
   try {
-    return parseTx(json, { maxAmount: spec.maxAmount, level: spec.level });
+    return parseTx(json, spec);
   } catch {
     return undefined;
   }

@@ -26,12 +26,11 @@ export async function send(ctx: Context, opts: SendOptions): Promise<void> {
   const key = await ctx.key(opts.from);
   const privateKey = await ctx.unlock(key);
   // Level 3: a gas-metered contract tx; --fee, when given, sets the price of its 21,000 gas.
-  const gasPrice =
-    spec.level >= 3
-      ? opts.fee === undefined
-        ? defaultGasPrice(spec)
-        : (fee + TX_BASE_GAS - 1n) / TX_BASE_GAS
-      : undefined;
+  const gasPrice = ctx.level.features.contracts
+    ? opts.fee === undefined
+      ? defaultGasPrice(spec)
+      : (fee + TX_BASE_GAS - 1n) / TX_BASE_GAS
+    : undefined;
   const sent = await submitTransfer(ctx, {
     key: privateKey,
     from: key.address,

@@ -53,7 +53,7 @@ export async function status(ctx: Context, txidArg: string): Promise<void> {
     rows.push(['nonce', String(tx.nonce)]);
   }
   // Level 3: once mined, the receipt (from the node) says what the tx did.
-  if (ctx.spec.level >= 3 && c.confirmations > 0) {
+  if (ctx.level.features.contracts && c.confirmations > 0) {
     const receipt = await client.receipt(txid).catch(() => undefined);
     if (receipt) {
       json.receipt = receipt;

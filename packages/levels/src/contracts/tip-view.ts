@@ -1,9 +1,7 @@
-// The tip state as the pool reads it. Level 2: the chain's LedgerState, in memory. Level 3:
-// the EvmMachine, whose state lives in a worker thread — each read is a round trip, and a
-// re-layout of the pool reads every pending sender and recipient — so reads are cached
+// The tip state as the mempool reads it on a contracts chain: the EvmMachine, whose state
+// lives in a worker thread — each read is a round trip, and a re-layout of the pool reads every pending sender and recipient — so reads are cached
 // until the chain's tip changes (the machine's state changes only with the tip).
 import type { AccountState, Chain } from '@chainlab/core';
-import type { StateView } from './pending-state.js';
 
 /** What the view needs from the machine: EvmMachine is one. */
 export interface AccountSource {
@@ -13,7 +11,7 @@ export interface AccountSource {
 
 const MAX_CACHED = 100_000;
 
-export class CachedTipView implements StateView {
+export class CachedTipView {
   private tip = '';
   private readonly accounts = new Map<string, AccountState>();
   private readonly code = new Map<string, boolean>();

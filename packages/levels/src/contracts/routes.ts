@@ -1,24 +1,11 @@
-// Level-3 routes (issue 7): receipts, read-only calls, code and storage at the tip. Only
-// registered on contracts chains, so every other chain answers them 404 NOT_FOUND. The
-// EVM state lives in the chain's EvmMachine; each question is one round trip to its worker.
-import { nodeContractRoutes as S } from '@chainlab/api';
-import { isRuleError, parseAddress } from '@chainlab/core';
+// Level-3 routes: receipts, read-only calls, code and storage at the tip. Only registered
+// on contracts chains, so every other chain answers them 404 NOT_FOUND. The EVM state
+// lives in the chain's EvmMachine; each question is one round trip to its worker.
+import { mempoolContractRoutes, nodeContractRoutes as S } from '@chainlab/api';
+import { isRuleError } from '@chainlab/core';
 import { parseSlot, receiptToJson, type CallRequest, type EvmMachine } from '@chainlab/evm';
 import { HttpError, type Server } from '@chainlab/service';
-
-export { CallBody } from '@chainlab/api';
-
-export function checkedAddress(raw: string, field = 'address'): string {
-  try {
-    return parseAddress(raw);
-  } catch {
-    throw new HttpError(
-      400,
-      'INVALID_ADDRESS',
-      `${field}: not a valid address (0x + 40 hex digits, EIP-55 checksum): ${raw.slice(0, 60)}`,
-    );
-  }
-}
+import { addressParam } from '../http-params.js';
 
 /** The receipt of an active-chain tx with where it is; 404 TX_NOT_FOUND otherwise. */
 export function receiptJson(machine: EvmMachine, txid: string) {
@@ -37,6 +24,16 @@ export function receiptJson(machine: EvmMachine, txid: string) {
   };
 }
 
+/** The mempool's GET /receipt/:txid: the same answer as the node's. */
+export function registerReceiptRoute(server: Server, machine: EvmMachine): void {
+  server.get(
+    '/receipt/:txid',
+    { schema: mempoolContractRoutes['GET /receipt/:txid'] },
+    async (req) => receiptJson(machine, req.params.txid.toLowerCase()),
+  );
+}
+
+/** The node's level-3 REST routes. */
 export function registerContractRoutes(server: Server, machine: EvmMachine): void {
   const blockGasLimit = machine.spec.blockGasLimit;
 
@@ -45,7 +42,7 @@ export function registerContractRoutes(server: Server, machine: EvmMachine): voi
   );
 
   server.get('/code/:address', { schema: S['GET /code/:address'] }, async (req) => {
-    const address = checkedAddress(req.params.address);
+    const address = addressParam(req.params.address);
     return { address, code: machine.code(address) };
   });
 
@@ -53,7 +50,7 @@ export function registerContractRoutes(server: Server, machine: EvmMachine): voi
     '/storage/:address/:slot',
     { schema: S['GET /storage/:address/:slot'] },
     async (req) => {
-      const address = checkedAddress(req.params.address);
+      const address = addressParam(req.params.address);
       let slot: bigint;
       try {
         slot = parseSlot(req.params.slot);
@@ -74,10 +71,10 @@ export function registerContractRoutes(server: Server, machine: EvmMachine): voi
     const body = req.body;
     // The call as eth_estimateGas sees it (without a gas limit), then the limit of this call.
     const request: CallRequest = {
-      to: body.to === null ? null : checkedAddress(body.to, 'to'),
+      to: body.to === null ? null : addressParam(body.to, 'to'),
       data: body.data.toLowerCase(),
     };
-    if (body.from !== undefined) request.from = checkedAddress(body.from, 'from');
+    if (body.from !== undefined) request.from = addressParam(body.from, 'from');
     if (body.value !== undefined) request.value = BigInt(body.value);
     let gasLimit: bigint | undefined;
     if (body.gasLimit !== undefined) {
