@@ -27,6 +27,7 @@ import {
   hasCapability,
   helloMessage,
   isWireError,
+  lastBlockHashOfFrame,
   parseChainwork,
   parseMessage,
   readBlock,
@@ -329,13 +330,32 @@ export class Gossip {
   private async handleBinary(peer: Peer, frame: Uint8Array): Promise<void> {
     if (this.options.binaryBlocks === false) return this.penalise(peer, 'binary message');
     peer.syncing = false;
+    let last: string | null;
+    try {
+      last = lastBlockHashOfFrame(frame);
+    } catch (e) {
+      return this.penalise(peer, unparseable(e));
+    }
+    // Ask for the next batch before decoding this one.
+    if (last !== null) this.beginBatch(peer, last);
     let blocks: Block[];
     try {
       blocks = decodeBlocksBinary(frame, this.service.spec).blocks;
     } catch (e) {
+      if (last !== null) peer.queuedBatches--;
       return this.penalise(peer, unparseable(e));
     }
-    return this.onBlocks(peer, blocks, blocks.length > 0);
+    return this.onBlocks(peer, blocks, blocks.length > 0, true);
+  }
+
+  /**
+   * A catch-up batch ending at `last` arrived. Ask for the next one now if no other batch
+   * waits before this one: the peer reads and encodes it while we check this one, instead
+   * of a round trip per batch.
+   */
+  private beginBatch(peer: Peer, last: string): void {
+    peer.syncHead = last;
+    if (++peer.queuedBatches === 1) this.requestBlocks(peer);
   }
 
   private onHello(peer: Peer, hello: HelloMessage): void {
@@ -369,17 +389,18 @@ export class Gossip {
     setTimeout(() => (peer.syncing = false), 15_000).unref();
   }
 
-  private async onBlocks(peer: Peer, blocks: Block[], isCatchUp: boolean): Promise<void> {
+  private async onBlocks(
+    peer: Peer,
+    blocks: Block[],
+    isCatchUp: boolean,
+    /** beginBatch was called for it already (binary frames, before decoding). */
+    begun = false,
+  ): Promise<void> {
     for (const block of blocks) {
       this.origin.set(block.hash, peer.id);
       if (this.origin.size > 10_000) this.origin.delete(this.origin.keys().next().value as string);
     }
-    if (isCatchUp) {
-      // Ask for the next batch now if none is queued before this one: the peer reads and
-      // encodes it while we validate this one, instead of a round trip per batch.
-      peer.syncHead = blocks[blocks.length - 1]!.hash;
-      if (++peer.queuedBatches === 1) this.requestBlocks(peer);
-    }
+    if (isCatchUp && !begun) this.beginBatch(peer, blocks[blocks.length - 1]!.hash);
     let results;
     try {
       results = await this.service.submitMany(blocks, 'peer');

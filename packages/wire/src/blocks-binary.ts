@@ -6,7 +6,7 @@
 // no hex, no decimal strings: the receiver hashes the 80 header bytes it got and decodes
 // txs with core's decodeTx. Sent only to a peer whose hello lists the binary-blocks
 // capability; the same count and byte budgets as the JSON answer apply.
-import type { Block, ChainSpec } from '@chainlab/core';
+import { HEADER_BYTES, hashHeader, type Block, type ChainSpec } from '@chainlab/core';
 import { decodeBlockBytes, encodeBlockBytes } from './block-bytes.js';
 import { ByteReader, compactSizeLength, writeCompactSize } from './compact-size.js';
 import { WireError } from './errors.js';
@@ -60,4 +60,23 @@ export function decodeBlocksBinary(
   }
   if (reader.remaining !== 0) throw new WireError(`${reader.remaining} bytes after the last block`);
   return { type: 'blocks', blocks };
+}
+
+/**
+ * The hash of a frame's last block, read without decoding the rest (one header hashed):
+ * enough to ask for the next batch while this one is still being checked. Null for an
+ * empty frame; throws a WireError for one whose framing is broken.
+ */
+export function lastBlockHashOfFrame(frame: Uint8Array): string | null {
+  const reader = new ByteReader(frame);
+  if (reader.u8('message tag') !== BINARY_TAG_BLOCKS) throw new WireError('not a blocks frame');
+  const count = reader.compactSize('block count', MAX_BLOCKS_PER_MESSAGE);
+  let last: Uint8Array | null = null;
+  for (let i = 0; i < count; i++) {
+    reader.u32le('block height');
+    last = reader.take(reader.compactSize('block length', reader.remaining), 'block');
+  }
+  if (last === null) return null;
+  if (last.length < HEADER_BYTES) throw new WireError('truncated block header');
+  return hashHeader(last.subarray(0, HEADER_BYTES));
 }

@@ -15,6 +15,7 @@ import {
   getBlocksMessage,
   hasCapability,
   helloMessage,
+  lastBlockHashOfFrame,
   parseMessage,
   readBlock,
   readBlocks,
@@ -144,6 +145,17 @@ describe('binary blocks frame', () => {
     expect(() => decodeBlocksBinary(Uint8Array.of(1, 0xfd, 0xf5, 0x01), specs[1])).toThrow(
       'block count 501 is over 500',
     );
+  });
+
+  it('reads the last block’s hash without decoding the frame', () => {
+    fc.assert(
+      fc.property(fc.array(dataBlock, { maxLength: 5 }), (blocks) => {
+        const frame = encodeBlocksBinary(blocks);
+        expect(lastBlockHashOfFrame(frame)).toBe(blocks.at(-1)?.hash ?? null);
+      }),
+      { numRuns: 50 },
+    );
+    expect(() => lastBlockHashOfFrame(Uint8Array.of(1, 1, 0, 0, 0, 0, 2, 0, 0))).toThrow(WireError);
   });
 
   it('keeps the count budget of the JSON answer', () => {
