@@ -24,7 +24,16 @@ const encoder = new TextEncoder();
 // fatal: invalid UTF-8 is an error, not U+FFFD; ignoreBOM: a leading U+FEFF is data, kept.
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
+/**
+ * Encode once: a block decoded from bytes comes back frozen, with those bytes kept beside it
+ * (a node stores the very bytes it received instead of encoding the block again). A block
+ * nobody froze is encoded every time, since its fields may still be edited.
+ */
+const frozenBlocks = new WeakMap<Block, Uint8Array>();
+
 export function encodeBlockBytes(block: Block): Uint8Array {
+  const known = Object.isFrozen(block) ? frozenBlocks.get(block) : undefined;
+  if (known) return known.slice(); // a copy: a caller may reuse the bytes it gets
   const items: Uint8Array[] = isTxBlock(block)
     ? block.txs.map((tx) => encodeTx(tx))
     : block.data.map((item) => encoder.encode(item));
@@ -68,12 +77,18 @@ export function decodeBlockBytes(bytes: Uint8Array, height: number, spec: ChainS
         throw new RuleError('BAD_DATA_ITEM', 'a data item is not valid UTF-8');
       }
     });
-    return { hash, height, header, data };
+    return remember({ hash, height, header, data: Object.freeze(data) as string[] }, bytes);
   }
   const txs: Tx[] = items.map((item) => {
     const tx = decodeTx(item, { level: spec.level });
     checkTxAmounts(tx, spec.maxAmount);
     return tx;
   });
-  return { hash, height, header, txs };
+  return remember({ hash, height, header, txs: Object.freeze(txs) as Tx[] }, bytes);
+}
+
+function remember(block: Block, bytes: Uint8Array): Block {
+  Object.freeze(block);
+  frozenBlocks.set(block, bytes.slice());
+  return block;
 }
