@@ -5,7 +5,7 @@ const src = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
 // Tests import workspace packages from their TypeScript sources, so a unit test never
 // depends on a stale build. Processes that e2e tests start run the built JS in dist/.
-const packages = ['api', 'core', 'evm', 'levels', 'miner-worker', 'service', 'sim', 'sync'];
+const packages = ['api', 'core', 'evm', 'levels', 'miner-worker', 'service', 'sim', 'sync', 'wire'];
 const alias = packages.flatMap((name) => [
   { find: new RegExp(`^@chainlab/${name}$`), replacement: src(`./packages/${name}/src/index.ts`) },
   // subpath exports, e.g. @chainlab/sync/libsecp-verifier

@@ -6,6 +6,14 @@
 // per node by comparing consecutive trees and reported as events.
 import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
+import {
+  MAX_MESSAGE_BYTES,
+  blocksMessage,
+  encodeMessage,
+  helloMessage,
+  parseMessage,
+  type Message,
+} from '@chainlab/wire';
 import { fetchJson, isPeerError, type Logger } from '@chainlab/service';
 
 export interface NodeStatusJson {
@@ -550,38 +558,43 @@ export class Network extends EventEmitter<{ change: [ChangeKind[], ReorgEvent[]]
         return;
       }
     }
-    if (this.sockets.has(n.url) || this.stopped) return;
+    // The chain id comes from the nodes' /status, read before anyone is followed.
+    if (this.sockets.has(n.url) || this.stopped || this.chainId === null) return;
+    const chainId = this.chainId;
     const ws = new WebSocket(n.url.replace(/^http/, 'ws') + '/ws', {
       handshakeTimeout: 5000,
-      maxPayload: 16 * 1024 * 1024,
+      maxPayload: MAX_MESSAGE_BYTES,
     });
     this.sockets.set(n.url, ws);
     n.ws = 'connecting';
     ws.on('open', () => {
       n.ws = 'open';
-      // Zero work: the node never asks us for blocks, and we are no peer it lists.
+      // Zero work: the node never asks us for blocks, and we are no peer it lists. No
+      // capabilities: we read JSON only.
       ws.send(
-        JSON.stringify({
-          type: 'hello',
-          chainId: this.chainId,
-          height: 0,
-          tip: this.genesisHash,
-          chainwork: '0x0',
-          url: null,
-        }),
+        encodeMessage(
+          helloMessage({
+            chainId,
+            height: 0,
+            tip: this.genesisHash!,
+            chainwork: '0x0',
+            url: null,
+          }),
+        ),
       );
       this.notify(['network']);
     });
-    ws.on('message', (data) => {
-      let msg: { type?: unknown };
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) return; // only sent to peers that ask for it; we do not
+      let msg: Message;
       try {
-        msg = JSON.parse(data.toString()) as { type?: unknown };
+        msg = parseMessage(data.toString());
       } catch {
         return;
       }
       if (msg.type === 'block' || msg.type === 'blocks') void this.refresh(n);
       else if (msg.type === 'tx') this.notify(['mempool']);
-      else if (msg.type === 'getblocks') ws.send(JSON.stringify({ type: 'blocks', blocks: [] }));
+      else if (msg.type === 'getblocks') ws.send(encodeMessage(blocksMessage([])));
     });
     ws.on('error', () => undefined); // 'close' follows
     ws.on('close', () => {

@@ -1,11 +1,11 @@
 // Node benchmarks (issue 5), all against real node processes on loopback:
 //  1. sync: a node with an empty data dir imports a pre-built chain from a peer — blocks/s,
 //     as a ratio of core's in-process validation rate of the same blocks (what networking
-//     and storage cost);
+//     and storage cost), with JSON catch-up batches and with binary ones;
 //  2. restart: the same node replays its store on start;
 //  3. propagation: median and p95 time for a new block to reach every node of a 3-node net;
 //  4. memory: RSS of a node holding the chain.
-//   node apps/node/bench/network.bench.mjs [--blocks 10000] [--json out.json] [--quick]
+//   node apps/node/bench/network.bench.mjs [--blocks 10000] [--json out.json] [--quick] [--sync-only]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -70,13 +70,13 @@ function startNode(args, onLine) {
   });
 }
 const getJson = async (url) => (await fetch(url, { signal: AbortSignal.timeout(10_000) })).json();
-async function waitFor(fn, ms = 600_000) {
+async function waitFor(fn, ms = 600_000, everyMs = 50) {
   const end = Date.now() + ms;
   for (;;) {
     const v = await fn().catch(() => false);
     if (v) return v;
     if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, everyMs));
   }
 }
 function cleanup() {
@@ -113,13 +113,42 @@ const a = await startNode(['--data-dir', dirA]);
 const restartSecs = (performance.now() - start) / 1000;
 const rssA = (await getJson(`${a.url}/status`)).memoryRss;
 
-// ---- node B syncs from A over gossip (no tracker: A as a static peer) ----
-// Timed from its listening line: process start-up (module loading) is not sync.
-const b = await startNode(['--data-dir', tmp('chainlab-bench-b-'), '--peers', a.url]);
-start = performance.now();
-await waitFor(async () => (await getJson(`${b.url}/chainlength`)).length === BLOCKS + 1);
-const syncSecs = (performance.now() - start) / 1000;
-const syncRate = BLOCKS / syncSecs;
+// ---- a fresh node syncs from A over gossip (no tracker: A as a static peer) ----
+// Twice: with catch-up batches as JSON (--no-binary-sync, what a plain JSON peer gets), then
+// in the binary encoding (the default). Timed from the node's listening line: process
+// start-up (module loading) is not sync.
+async function timeSync(extraArgs) {
+  const node = await startNode([
+    '--data-dir',
+    tmp('chainlab-bench-b-'),
+    '--peers',
+    a.url,
+    ...extraArgs,
+  ]);
+  const t0 = performance.now();
+  await waitFor(
+    async () => (await getJson(`${node.url}/chainlength`)).length === BLOCKS + 1,
+    600_000,
+    20,
+  );
+  const secs = (performance.now() - t0) / 1000;
+  node.child.kill('SIGTERM');
+  return BLOCKS / secs;
+}
+const syncJsonRate = await timeSync(['--no-binary-sync']);
+const syncRate = await timeSync([]);
+if (argv.includes('--sync-only')) {
+  console.log(`sync of ${BLOCKS} blocks of 2 data items`);
+  console.log(`  core in-process validation   ${coreRate.toFixed(0)} blocks/s (baseline)`);
+  console.log(
+    `  sync, JSON                   ${syncJsonRate.toFixed(0)} blocks/s = ×${(syncJsonRate / coreRate).toFixed(2)} of core`,
+  );
+  console.log(
+    `  sync, binary                 ${syncRate.toFixed(0)} blocks/s = ×${(syncRate / coreRate).toFixed(2)} of core`,
+  );
+  cleanup();
+  process.exit(0);
+}
 
 // ---- propagation over a 3-node line: A ← B ← C, plus a direct A–C link ----
 const connectedAt = new Map(); // hash → [time at each node]
@@ -228,6 +257,8 @@ const results = {
   coreValidationBlocksPerSec: coreRate,
   syncBlocksPerSec: syncRate,
   syncVsCore: syncRate / coreRate,
+  syncJsonBlocksPerSec: syncJsonRate,
+  syncJsonVsCore: syncJsonRate / coreRate,
   restartSeconds: restartSecs,
   propagationMs: { p50: pct(50), p95: pct(95), samples: delays.length },
   rssMBWithChain: rssA / 1e6,
@@ -244,7 +275,10 @@ const results = {
 console.log(`node benchmarks (${BLOCKS} blocks of 2 data items)`);
 console.log(`  core in-process validation   ${coreRate.toFixed(0)} blocks/s (baseline)`);
 console.log(
-  `  sync from a peer over ws     ${syncRate.toFixed(0)} blocks/s = ×${results.syncVsCore.toFixed(2)} of core (networking + storage cost)`,
+  `  sync from a peer, JSON       ${syncJsonRate.toFixed(0)} blocks/s = ×${results.syncJsonVsCore.toFixed(2)} of core (networking + storage cost)`,
+);
+console.log(
+  `  sync from a peer, binary     ${syncRate.toFixed(0)} blocks/s = ×${results.syncVsCore.toFixed(2)} of core (×${(syncRate / syncJsonRate).toFixed(2)} of JSON)`,
 );
 console.log(`  restart (replay the store)   ${restartSecs.toFixed(2)} s to listening`);
 console.log(

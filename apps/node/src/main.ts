@@ -22,12 +22,12 @@ import {
   Clock,
   createSignatureCache,
   Gossip,
-  MAX_MESSAGE_BYTES,
   PeerManager,
 } from '@chainlab/sync';
 import { DataQueue, TxSource } from './payload.js';
 import { DataJournal } from './data-journal.js';
 import { Miner } from './miner.js';
+import { MAX_MESSAGE_BYTES } from '@chainlab/wire';
 import { registerNodeRoutes } from './routes.js';
 
 const defaultThreads = Math.max(1, availableParallelism() - 1);
@@ -67,6 +67,11 @@ const options = {
   fsync: switchOption(
     '--fsync',
     'level 1: fsync the data journal before POST /data answers 202, so an acknowledged item survives a power cut, not only a crash (--no-fsync: faster, survives kill -9 only)',
+    { default: true, negatable: true },
+  ),
+  binarySync: switchOption(
+    '--binary-sync',
+    'ask peers for catch-up batches in the binary block encoding (docs/protocol.md §10; --no-binary-sync: JSON, as plain JSON peers get)',
     { default: true, negatable: true },
   ),
   // For experiments (pnpm experiment -- run ... --real), not listed by --help:
@@ -196,6 +201,7 @@ await runService({
       .filter(Boolean);
     const gossip = new Gossip(service, txs ?? undefined, logger, {
       blockDelayMs: config.gossipDelayMs,
+      binaryBlocks: config.binarySync,
     });
     lifecycle.onShutdown('gossip', () => gossip.closeAll());
 

@@ -148,14 +148,15 @@ export function parseBlock(json: unknown, spec: ChainSpec): Block {
     'height must be a non-negative integer',
   );
   const h = j.header as Record<string, unknown>;
-  const header: Header = {
+  // Frozen: its hash is computed here once and remembered for the sanity rules.
+  const header: Header = Object.freeze({
     version: h.version as number,
     prevHash: (h.prevHash as string).toLowerCase(),
     merkleRoot: (h.merkleRoot as string).toLowerCase(),
     time: h.time as number,
     bits: h.bits as number,
     nonce: h.nonce as number,
-  };
+  });
   const hash = blockHash(header);
   if (j.hash !== undefined) {
     ensure(

@@ -28,18 +28,29 @@ export function encodeHeader(header: Header): Uint8Array {
   return out;
 }
 
+/**
+ * Hash once: a frozen header cannot change, so its hash (or, until asked for, the bytes it
+ * was decoded from) is kept beside it, as btcd's btcutil.Block caches its hash. A node
+ * hashes a received header when it parses the block and again in the sanity rules; a
+ * header nobody froze is hashed every time, since its fields may still be edited.
+ */
+const frozenHeaders = new WeakMap<Header, string | Uint8Array>();
+
+/** Decodes 80 header bytes into a frozen header whose hash comes from those very bytes. */
 export function decodeHeader(bytes: Uint8Array): Header {
   if (bytes.length !== HEADER_BYTES)
     throw new RangeError(`a header is ${HEADER_BYTES} bytes, got ${bytes.length}`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return {
+  const header = Object.freeze({
     version: view.getUint32(0, true),
     prevHash: hashToDisplay(bytes.subarray(4, 36)),
     merkleRoot: hashToDisplay(bytes.subarray(36, 68)),
     time: view.getUint32(68, true),
     bits: view.getUint32(72, true),
     nonce: view.getUint32(76, true),
-  };
+  });
+  frozenHeaders.set(header, bytes.slice());
+  return header;
 }
 
 /** Block hash of an encoded header: SHA-256d, shown byte-reversed. */
@@ -48,7 +59,12 @@ export function hashHeader(bytes: Uint8Array): string {
 }
 
 export function blockHash(header: Header): string {
-  return hashHeader(encodeHeader(header));
+  if (!Object.isFrozen(header)) return hashHeader(encodeHeader(header));
+  const known = frozenHeaders.get(header);
+  if (typeof known === 'string') return known;
+  const hash = hashHeader(known ?? encodeHeader(header));
+  frozenHeaders.set(header, hash);
+  return hash;
 }
 
 /** Shape check for untrusted JSON; says which field is wrong. */

@@ -17,6 +17,9 @@ import type { Logger } from '@chainlab/service';
 import type { BlockStore } from './storage.js';
 import type { Clock } from './clock.js';
 
+/** How long an import runs before it lets the event loop serve others (ms). */
+const SLICE_MS = 10;
+
 export type BlockSource = 'miner' | 'peer' | 'rest' | 'replay';
 
 export interface ChainEvents {
@@ -97,33 +100,72 @@ export class ChainService extends EventEmitter<ChainEvents> {
   }
 
   /**
-   * Several blocks (a catch-up batch): processed one by one in memory, then written in
-   * one atomic batch — a LevelDB write per block would dominate the cost of sync.
+   * Several blocks (a catch-up batch). Imports run one at a time, in arrival order, and in
+   * slices of about SLICE_MS: each slice is processed in memory, written in one atomic
+   * batch (a LevelDB write per block would dominate the cost of sync), and announced once
+   * its write is done — while the next slice is already being validated. Between slices the
+   * event loop runs, so a 500-block batch never holds the API or the sockets up.
    */
-  async submitMany(blocks: readonly Block[], source: BlockSource): Promise<ProcessResult[]> {
-    const results = blocks.map((block) => {
-      const result = this.chain.processBlock(block, { now: this.clock.now() });
-      if (result.status === 'invalid') {
-        this.log.debug(
-          { hash: result.hash, source, code: result.error?.code, reason: result.error?.message },
-          'block rejected',
-        );
-      }
-      return result;
-    });
-    const added = results.flatMap((r) => r.added.map((n) => n.block));
-    if (added.length > 0) await this.store.append(added, this.chain.tip.hash);
-    for (const result of results) this.announce(result, source);
+  submitMany(blocks: readonly Block[], source: BlockSource): Promise<ProcessResult[]> {
+    return this.serially(() => this.importBlocks(blocks, source));
+  }
+
+  private queue: Promise<unknown> = Promise.resolve();
+
+  /** Runs changes of the tree one after another, so their writes and events never interleave. */
+  private serially<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async importBlocks(
+    blocks: readonly Block[],
+    source: BlockSource,
+  ): Promise<ProcessResult[]> {
+    const results: ProcessResult[] = [];
+    let announced: Promise<void> = Promise.resolve();
+    let i = 0;
+    while (i < blocks.length) {
+      const first = results.length;
+      const until = performance.now() + SLICE_MS;
+      do {
+        const block = blocks[i++]!;
+        const result = this.chain.processBlock(block, { now: this.clock.now() });
+        if (result.status === 'invalid') {
+          this.log.debug(
+            { hash: result.hash, source, code: result.error?.code, reason: result.error?.message },
+            'block rejected',
+          );
+        }
+        results.push(result);
+      } while (i < blocks.length && performance.now() < until);
+      const slice = results.slice(first);
+      const added = slice.flatMap((r) => r.added.map((n) => n.block));
+      // Written in processing order (the store chains its writes); announced in that order.
+      const written = added.length > 0 ? this.store.append(added, this.chain.tip.hash) : null;
+      announced = announced.then(async () => {
+        await written;
+        for (const result of slice) this.announce(result, source);
+      });
+      announced.catch(() => undefined); // a failed write is thrown below, once
+      if (i < blocks.length) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    await announced;
     return results;
   }
 
   /** Devnet: Bitcoin Core's invalidateblock / reconsiderblock. */
-  async control(action: 'invalidate' | 'reconsider', hash: string): Promise<ProcessResult> {
-    const result =
-      action === 'invalidate' ? this.chain.invalidateBlock(hash) : this.chain.reconsiderBlock(hash);
-    await this.store.append([], this.chain.tip.hash, { action, hash: result.hash });
-    this.announce(result, 'rest');
-    return result;
+  control(action: 'invalidate' | 'reconsider', hash: string): Promise<ProcessResult> {
+    return this.serially(async () => {
+      const result =
+        action === 'invalidate'
+          ? this.chain.invalidateBlock(hash)
+          : this.chain.reconsiderBlock(hash);
+      await this.store.append([], this.chain.tip.hash, { action, hash: result.hash });
+      this.announce(result, 'rest');
+      return result;
+    });
   }
 
   private announce(result: ProcessResult, source: BlockSource): void {

@@ -1,26 +1,44 @@
 // Block and tx gossip over WebSockets (docs/protocol.md#10-gossip). Each connection, inbound (/ws) or
-// outbound (to a peer found through the tracker), is a Peer speaking JSON messages:
-//   hello      {chainId, height, tip, chainwork, url?}  first message both ways
-//   block      {block}          a new block, sent only after we validated and connected it
-//   tx         {tx}             a pending transfer (level ≥ 2)
-//   getblocks  {locator, limit} "I have these; send me what comes after" (catch-up)
-//   blocks     {blocks}         the answer, lowest first
-// Peers that send invalid data are penalised and dropped; every peer is rate limited,
-// and pinged so that a silent one is cut off instead of stalling anything.
+// outbound (to a peer found through the tracker), is a Peer speaking the messages of
+// @chainlab/wire (hello, block, tx, getblocks, blocks; JSON, or binary `blocks` frames for
+// a peer whose hello asks for them). This file owns the sockets: who gets what, catch-up,
+// penalties, bans, rate limits, and pings so that a silent peer is cut off instead of
+// stalling anything.
 import WebSocket from 'ws';
 import {
   activeBlocksAfter,
   blockLocator,
-  blockSize,
-  blockToJson,
   findLocatorFork,
   isRuleError,
-  parseBlock,
-  parseTx,
-  txToJson,
+  type Block,
   type ChainNode,
   type Tx,
 } from '@chainlab/core';
+import {
+  CAPABILITY_BINARY_BLOCKS,
+  MAX_BLOCKS_PER_MESSAGE,
+  MAX_MESSAGE_BYTES,
+  blockMessage,
+  blocksMessage,
+  decodeBlocksBinary,
+  encodeBlocksBinary,
+  encodeMessage,
+  getBlocksMessage,
+  hasCapability,
+  helloMessage,
+  isWireError,
+  lastBlockHashOfFrame,
+  parseChainwork,
+  parseMessage,
+  readBlock,
+  readBlocks,
+  readTx,
+  txMessage,
+  type GetBlocksMessage,
+  type HelloMessage,
+  type Message,
+  type TxMessage,
+} from '@chainlab/wire';
 import type { Logger } from '@chainlab/service';
 import type { ChainService } from './chain-service.js';
 
@@ -29,9 +47,7 @@ export interface TxSink {
   addFromPeer(tx: Tx): boolean;
 }
 
-export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
-const MAX_BLOCKS_PER_MESSAGE = 500;
-const MAX_BLOCKS_BYTES = 4 * 1024 * 1024;
+export { MAX_MESSAGE_BYTES };
 const PENALTY_LIMIT = 5; // invalid messages before a peer is dropped
 const BAN_MS = 5 * 60_000;
 /**
@@ -43,21 +59,7 @@ const RATE_WINDOW_MS = 5_000;
 const RATE_LIMIT = 2_000; // messages per window
 const PING_MS = 10_000;
 
-export interface HelloMessage {
-  type: 'hello';
-  chainId: number;
-  height: number;
-  tip: string;
-  chainwork: string;
-  url?: string | null;
-}
-
-type Message =
-  | HelloMessage
-  | { type: 'block'; block: unknown }
-  | { type: 'tx'; tx: unknown }
-  | { type: 'getblocks'; locator: string[]; limit?: number }
-  | { type: 'blocks'; blocks: unknown[] };
+export type { HelloMessage };
 
 let nextPeerId = 1;
 
@@ -67,6 +69,12 @@ export interface GossipOptions {
    * long before sending it, as a link latency would. Default 0: sent at once.
    */
   blockDelayMs?: number;
+  /**
+   * Ask peers for binary `blocks` answers (the binary-blocks capability in our hello).
+   * Default true; false (node flag --no-binary-sync) makes every answer we get JSON, e.g.
+   * to compare the two encodings.
+   */
+  binaryBlocks?: boolean;
 }
 
 export class Peer {
@@ -80,6 +88,14 @@ export class Peer {
   private pingTimer: NodeJS.Timeout;
   /** A catch-up request is in flight: don't ask again until it is answered. */
   syncing = false;
+  /**
+   * The last block of the newest catch-up batch received: while that batch waits to be
+   * imported, the next request starts its locator there, so the peer prepares batch n+1
+   * while we validate batch n.
+   */
+  syncHead: string | undefined;
+  /** Catch-up batches from this peer received and not yet imported. */
+  queuedBatches = 0;
 
   constructor(
     readonly socket: WebSocket,
@@ -98,8 +114,12 @@ export class Peer {
     socket.on('close', () => clearInterval(this.pingTimer));
   }
 
-  send(message: object): void {
-    if (this.socket.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message));
+  send(message: Message): void {
+    if (this.socket.readyState === WebSocket.OPEN) this.socket.send(encodeMessage(message));
+  }
+
+  sendBinary(frame: Uint8Array): void {
+    if (this.socket.readyState === WebSocket.OPEN) this.socket.send(frame, { binary: true });
   }
 
   /** False when the peer is over its message budget for the current window. */
@@ -224,15 +244,11 @@ export class Gossip {
     if (socket.readyState === WebSocket.OPEN) greet();
     else socket.once('open', greet);
     socket.on('message', (data, isBinary) => {
-      if (isBinary) return this.penalise(peer, 'binary message');
       if (!peer.countMessage()) return this.penalise(peer, 'rate limit exceeded');
-      let message: unknown;
-      try {
-        message = JSON.parse(data.toString());
-      } catch {
-        return this.penalise(peer, 'malformed JSON');
-      }
-      this.handle(peer, message).catch((e: Error) =>
+      const handled = isBinary
+        ? this.handleBinary(peer, toBytes(data))
+        : this.handle(peer, data.toString());
+      handled.catch((e: Error) =>
         this.log.error({ peer: peer.url, err: e.message }, 'gossip handler failed'),
       );
     });
@@ -246,14 +262,14 @@ export class Gossip {
 
   hello(): HelloMessage {
     const tip = this.service.chain.tip;
-    return {
-      type: 'hello',
+    return helloMessage({
       chainId: this.service.spec.chainId,
       height: tip.height,
       tip: tip.hash,
       chainwork: '0x' + tip.chainwork.toString(16),
       url: this.publicUrl,
-    };
+      ...(this.options.binaryBlocks === false ? {} : { capabilities: [CAPABILITY_BINARY_BLOCKS] }),
+    });
   }
 
   private penalise(peer: Peer, reason: string): void {
@@ -274,38 +290,72 @@ export class Gossip {
     }
   }
 
-  private async handle(peer: Peer, raw: unknown): Promise<void> {
-    if (
-      typeof raw !== 'object' ||
-      raw === null ||
-      typeof (raw as { type?: unknown }).type !== 'string'
-    ) {
-      return this.penalise(peer, 'message without a type');
+  private async handle(peer: Peer, text: string): Promise<void> {
+    let message: Message;
+    try {
+      message = parseMessage(text);
+    } catch (e) {
+      return this.penalise(peer, (e as Error).message);
     }
-    const message = raw as Message;
     switch (message.type) {
       case 'hello':
         return this.onHello(peer, message);
-      case 'block':
-        return this.onBlocks(peer, [message.block], false);
-      case 'blocks':
-        if (!Array.isArray(message.blocks)) return this.penalise(peer, 'blocks must be a list');
+      case 'block': {
+        let block: Block;
+        try {
+          block = readBlock(message, this.service.spec);
+        } catch (e) {
+          return this.penalise(peer, unparseable(e));
+        }
+        return this.onBlocks(peer, [block], false);
+      }
+      case 'blocks': {
         peer.syncing = false;
-        return this.onBlocks(
-          peer,
-          message.blocks.slice(0, MAX_BLOCKS_PER_MESSAGE),
-          message.blocks.length > 0,
-        );
+        let blocks: Block[];
+        try {
+          blocks = readBlocks(message, this.service.spec);
+        } catch (e) {
+          return this.penalise(peer, unparseable(e));
+        }
+        return this.onBlocks(peer, blocks, blocks.length > 0);
+      }
       case 'getblocks':
         return this.onGetBlocks(peer, message);
       case 'tx':
-        return this.onTx(peer, message.tx);
-      default:
-        return this.penalise(
-          peer,
-          `unknown message type ${JSON.stringify((message as { type: string }).type).slice(0, 40)}`,
-        );
+        return this.onTx(peer, message);
     }
+  }
+
+  /** A binary frame: only `blocks` answers, and only if our hello asked for them. */
+  private async handleBinary(peer: Peer, frame: Uint8Array): Promise<void> {
+    if (this.options.binaryBlocks === false) return this.penalise(peer, 'binary message');
+    peer.syncing = false;
+    let last: string | null;
+    try {
+      last = lastBlockHashOfFrame(frame);
+    } catch (e) {
+      return this.penalise(peer, unparseable(e));
+    }
+    // Ask for the next batch before decoding this one.
+    if (last !== null) this.beginBatch(peer, last);
+    let blocks: Block[];
+    try {
+      blocks = decodeBlocksBinary(frame, this.service.spec).blocks;
+    } catch (e) {
+      if (last !== null) peer.queuedBatches--;
+      return this.penalise(peer, unparseable(e));
+    }
+    return this.onBlocks(peer, blocks, blocks.length > 0, true);
+  }
+
+  /**
+   * A catch-up batch ending at `last` arrived. Ask for the next one now if no other batch
+   * waits before this one: the peer reads and encodes it while we check this one, instead
+   * of a round trip per batch.
+   */
+  private beginBatch(peer: Peer, last: string): void {
+    peer.syncHead = last;
+    if (++peer.queuedBatches === 1) this.requestBlocks(peer);
   }
 
   private onHello(peer: Peer, hello: HelloMessage): void {
@@ -314,6 +364,7 @@ export class Gossip {
       peer.close(1008, `wrong chain: this is chain ${this.service.spec.chainId}`);
       return;
     }
+    const theirWork = parseChainwork(hello.chainwork) ?? 0n;
     peer.hello = hello;
     if (peer.url === null && typeof hello.url === 'string' && /^https?:\/\//.test(hello.url))
       peer.url = hello.url;
@@ -322,12 +373,6 @@ export class Gossip {
       peer.close(1008, 'banned for invalid data; retry later');
       return;
     }
-    let theirWork = 0n;
-    try {
-      theirWork = BigInt(hello.chainwork);
-    } catch {
-      return this.penalise(peer, 'bad chainwork in hello');
-    }
     if (theirWork > this.service.chain.tip.chainwork) this.requestBlocks(peer);
   }
 
@@ -335,41 +380,46 @@ export class Gossip {
   requestBlocks(peer: Peer): void {
     if (peer.syncing) return;
     peer.syncing = true;
-    peer.send({
-      type: 'getblocks',
-      locator: blockLocator(this.service.chain),
-      limit: MAX_BLOCKS_PER_MESSAGE,
-    });
+    const locator = blockLocator(this.service.chain);
+    // A batch still waiting to be imported: ask for what follows it (pipelined catch-up).
+    if (peer.syncHead !== undefined && !this.service.chain.get(peer.syncHead))
+      locator.unshift(peer.syncHead);
+    peer.send(getBlocksMessage(locator, MAX_BLOCKS_PER_MESSAGE));
     // If the answer never comes, allow another request later.
     setTimeout(() => (peer.syncing = false), 15_000).unref();
   }
 
-  private async onBlocks(peer: Peer, blocks: unknown[], isCatchUp: boolean): Promise<void> {
-    const parsed = [];
-    for (const json of blocks) {
-      try {
-        parsed.push(parseBlock(json, this.service.spec));
-      } catch (e) {
-        return this.penalise(
-          peer,
-          isRuleError(e) ? `${e.code}: ${e.message}` : 'unparseable block',
-        );
-      }
-    }
-    for (const block of parsed) {
+  private async onBlocks(
+    peer: Peer,
+    blocks: Block[],
+    isCatchUp: boolean,
+    /** beginBatch was called for it already (binary frames, before decoding). */
+    begun = false,
+  ): Promise<void> {
+    for (const block of blocks) {
       this.origin.set(block.hash, peer.id);
       if (this.origin.size > 10_000) this.origin.delete(this.origin.keys().next().value as string);
     }
+    if (isCatchUp && !begun) this.beginBatch(peer, blocks[blocks.length - 1]!.hash);
+    let results;
+    try {
+      results = await this.service.submitMany(blocks, 'peer');
+    } finally {
+      if (isCatchUp) peer.queuedBatches--;
+    }
     let progressed = false;
-    for (const result of await this.service.submitMany(parsed, 'peer')) {
+    for (const result of results) {
       if (result.status === 'invalid') {
-        // TIME_TOO_NEW may just be clock skew; everything else is a lie or garbage.
         // TIME_TOO_NEW may be clock skew; INVALID_PARENT may be our own doing (a block
-        // invalidated by hand here). Neither is the peer's fault.
+        // invalidated by hand here). Neither is the peer's fault; everything else is a
+        // lie or garbage.
         const code = result.error?.code;
-        if (code !== 'TIME_TOO_NEW' && code !== 'INVALID_PARENT')
+        if (code !== 'TIME_TOO_NEW' && code !== 'INVALID_PARENT') {
+          peer.syncHead = undefined;
           return this.penalise(peer, `${code}: ${result.error?.message}`);
+        }
       } else if (result.status === 'orphan') {
+        peer.syncHead = undefined;
         this.requestBlocks(peer);
       } else if (result.status === 'accepted') {
         progressed = true;
@@ -379,44 +429,25 @@ export class Gossip {
     if (isCatchUp && progressed) this.requestBlocks(peer);
   }
 
-  private onGetBlocks(peer: Peer, message: { locator: unknown; limit?: unknown }): void {
-    if (
-      !Array.isArray(message.locator) ||
-      message.locator.length > 200 ||
-      message.locator.some((h) => typeof h !== 'string')
-    ) {
-      return this.penalise(peer, 'bad locator');
-    }
-    const limit =
-      typeof message.limit === 'number'
-        ? Math.max(1, Math.min(MAX_BLOCKS_PER_MESSAGE, message.limit))
-        : MAX_BLOCKS_PER_MESSAGE;
+  private onGetBlocks(peer: Peer, message: GetBlocksMessage): void {
     const chain = this.service.chain;
-    const fork = findLocatorFork(chain, message.locator as string[]);
-    const out: object[] = [];
-    let bytes = 0;
-    for (const node of activeBlocksAfter(chain, fork, limit)) {
-      bytes += blockSize(node.block);
-      if (bytes > MAX_BLOCKS_BYTES && out.length > 0) break;
-      out.push(blockToJson(node.block));
-    }
-    peer.send({ type: 'blocks', blocks: out });
+    const fork = findLocatorFork(chain, message.locator);
+    const blocks = activeBlocksAfter(chain, fork, message.limit).map((node) => node.block);
+    if (hasCapability(peer.hello, CAPABILITY_BINARY_BLOCKS))
+      peer.sendBinary(encodeBlocksBinary(blocks));
+    else peer.send(blocksMessage(blocks));
   }
 
-  private async onTx(peer: Peer, json: unknown): Promise<void> {
+  private async onTx(peer: Peer, message: TxMessage): Promise<void> {
     if (!this.txs) return this.penalise(peer, 'txs are not used on a data chain');
     let tx: Tx;
     try {
-      tx = parseTx(json, {
-        maxAmount: this.service.spec.maxAmount,
-        level: this.service.spec.level,
-      });
-      if (tx.chainId !== this.service.spec.chainId) throw new Error('wrong chain');
+      tx = readTx(message, this.service.spec);
       if (!this.txs.addFromPeer(tx)) return;
     } catch (e) {
       return this.penalise(peer, `bad tx: ${(e as Error).message}`);
     }
-    this.broadcast({ type: 'tx', tx: txToJson(tx) }, peer.id);
+    this.broadcast(() => txMessage(tx), peer.id);
   }
 
   private relayBlock(node: ChainNode, source: string): void {
@@ -426,7 +457,7 @@ export class Gossip {
       this.relayed.delete(this.relayed.values().next().value as string);
     const from = this.origin.get(node.hash);
     this.origin.delete(node.hash);
-    const message = { type: 'block', block: blockToJson(node.block) };
+    const message = () => blockMessage(node.block);
     const delay = this.options.blockDelayMs ?? 0;
     if (delay <= 0) return this.broadcast(message, from);
     const timer = setTimeout(() => {
@@ -438,14 +469,15 @@ export class Gossip {
 
   /** Sends a tx we accepted (e.g. over REST) to every peer. */
   relayTx(tx: Tx): void {
-    this.broadcast({ type: 'tx', tx: txToJson(tx) });
+    this.broadcast(() => txMessage(tx));
   }
 
-  private broadcast(message: object, exceptPeerId?: number): void {
-    const text = JSON.stringify(message);
+  /** Sends to every greeted peer but one; the message is built only if someone gets it. */
+  private broadcast(message: () => Message, exceptPeerId?: number): void {
+    let text: string | undefined;
     for (const peer of this.peers.values()) {
       if (peer.id !== exceptPeerId && peer.hello && peer.socket.readyState === WebSocket.OPEN)
-        peer.socket.send(text);
+        peer.socket.send((text ??= encodeMessage(message())));
     }
   }
 
@@ -454,6 +486,17 @@ export class Gossip {
     this.delayed.clear();
     for (const peer of this.peers.values()) peer.close(1001, 'node shutting down');
   }
+}
+
+function unparseable(e: unknown): string {
+  if (isRuleError(e)) return `${e.code}: ${e.message}`;
+  return isWireError(e) ? e.message : 'unparseable block';
+}
+
+/** A ws binary message as bytes (a Buffer, or fragments when it came in several frames). */
+function toBytes(data: WebSocket.RawData): Uint8Array {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
 }
 
 function isLoopback(ip: string): boolean {

@@ -49,6 +49,8 @@ export class PeerManager {
   }
 
   start(): void {
+    // Static peers are dialled at once, not after the tracker answers (or times out).
+    for (const url of this.options.staticPeers ?? []) void this.gossip.connect(url);
     const discover = () => void this.discover();
     discover();
     this.timers.push(setInterval(discover, this.options.discoverIntervalMs ?? 2_000));
