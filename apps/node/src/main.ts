@@ -8,6 +8,7 @@ import fastifyWebsocket from '@fastify/websocket';
 import { loadSpec, parseAddress, privateKeyToAddress, type ChainSpec } from '@chainlab/core';
 import { MinerPool } from '@chainlab/miner-worker';
 import {
+  EventLoopMonitor,
   intOption,
   runService,
   stringOption,
@@ -98,6 +99,7 @@ let node:
       service: ChainService;
       gossip: Gossip;
       miner: Miner;
+      txs: TxSource | null;
       staticPeers: string[];
       setPeers: (p: PeerManager) => void;
     }
@@ -119,6 +121,9 @@ await runService({
   },
   bodyLimit: MAX_MESSAGE_BYTES,
   async setup({ config, server, logger, lifecycle }) {
+    // Reported in GET /status: how late this process answers (docs/performance.md).
+    const eventLoop = new EventLoopMonitor();
+    lifecycle.onShutdown('event-loop monitor', () => eventLoop.stop());
     const spec = readSpec(config.spec);
     const dataDir =
       config.dataDir ??
@@ -185,6 +190,10 @@ await runService({
       { coinbase, maxHashrate: config.maxHashrate },
       logger,
     );
+    if (txs) {
+      txs.onNewTxs = () => miner.payloadChanged();
+      lifecycle.onShutdown('tx feed', () => txs.stop());
+    }
     lifecycle.onShutdown('miner', async () => {
       await miner.stop();
       await activePool.destroy();
@@ -268,19 +277,23 @@ await runService({
           hashratePerWorker: rate.perWorker.map(Math.round),
           mempool: mempoolUrl ?? null,
           pending: data ? data.size : (txs?.size ?? 0),
+          ...(txs && mempoolUrl ? { mempoolFeed: txs.feedStats } : {}),
           ...(dataJournal ? { dataJournal: { ...dataJournal.stats, fsync: config.fsync } } : {}),
           blocksFound: miner.blocksFound,
           timeOffsetSeconds: clock.offset,
           memoryRss: process.memoryUsage().rss,
+          eventLoop: eventLoop.window(),
         };
       },
     });
 
     // The public URL is known only after listening: peers start in started().
-    node = { service, gossip, miner, staticPeers, setPeers: (p) => (peers = p) };
+    node = { service, gossip, miner, txs, staticPeers, setPeers: (p) => (peers = p) };
   },
   async started({ url, config, logger, lifecycle }) {
-    const { service, gossip, miner, staticPeers, setPeers } = node!;
+    const { service, gossip, miner, txs, staticPeers, setPeers } = node!;
+    // The feed's snapshot arrives shortly; until then a template falls back to /unprocessed.
+    txs?.start();
     const publicUrl = config.publicUrl ?? url;
     gossip.setPublicUrl(publicUrl);
     const peers = new PeerManager(
