@@ -18,6 +18,11 @@ const BENCHES = [
     'nonce search, scaling, cancellation, API latency',
   ],
   ['node', 'apps/node/bench/network.bench.mjs', 'sync, restart, propagation, memory'],
+  [
+    'event-loop',
+    'apps/node/bench/event-loop.bench.mjs',
+    "a node's GET /tip p99 idle, while the mempool takes pushes, under a WebSocket flood",
+  ],
   ['mempool', 'apps/mempool/bench/admission.bench.mjs', 'admission throughput and balance latency'],
   [
     'anvil',

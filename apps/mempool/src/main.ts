@@ -2,10 +2,12 @@
 // chainlab mempool: `pnpm start:mempool -- [flags]` (see --help). This file only wires the
 // parts together; each lives in its own file.
 import { mkdtempSync } from 'node:fs';
+import fastifyWebsocket from '@fastify/websocket';
+import { mempoolWebSocketRoutes } from '@chainlab/api';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadChainLevel } from '@chainlab/levels';
-import { runService } from '@chainlab/service';
+import { EventLoopMonitor, runService } from '@chainlab/service';
 import {
   BlockStore,
   ChainService,
@@ -15,6 +17,7 @@ import {
   PeerManager,
 } from '@chainlab/sync';
 import { mempoolCli, readSpec } from './cli.js';
+import { TxFeed } from './feed.js';
 import { Mempool } from './mempool.js';
 import { TxJournal } from './persist.js';
 import { TxPool } from './pool.js';
@@ -40,6 +43,9 @@ await runService({
   cli: mempoolCli,
   bodyLimit: BODY_LIMIT,
   async setup({ config, server, logger, lifecycle }) {
+    // Reported in GET /status: how late this process answers (docs/performance.md).
+    const eventLoop = new EventLoopMonitor();
+    lifecycle.onShutdown('event-loop monitor', () => eventLoop.stop());
     const spec = readSpec(config.spec);
     const dataDir =
       config.dataDir ??
@@ -110,6 +116,20 @@ await runService({
       logger.info({ pending: pool.size, held: pool.held }, 'pending txs saved');
     });
 
+    // Nodes subscribe to GET /feed and get every change of the ready set pushed (feed.ts).
+    const feed = new TxFeed(
+      { ready: () => mempool.readyTxs(), settle: () => mempool.settleTip() },
+      logger,
+    );
+    mempool.feed = feed;
+    lifecycle.onShutdown('tx feed', () => feed.closeAll());
+    await server.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
+    server.get(
+      '/feed',
+      { websocket: true, schema: mempoolWebSocketRoutes['GET /feed'] },
+      (socket, req) => feed.accept(socket, req.ip),
+    );
+
     const gossip = new Gossip(service, mempool, logger);
     lifecycle.onShutdown('gossip', () => gossip.closeAll());
 
@@ -134,6 +154,8 @@ await runService({
         verifier: verifier.stats(),
         counters: mempool.counters,
         journal: { ...journal.stats, fsync: config.fsync, restored },
+        feed: feed.stats,
+        eventLoop: eventLoop.window(),
       }),
     });
     wired = { service, gossip, setPeers: (p) => (peers = p) };

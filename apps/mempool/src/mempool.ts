@@ -16,6 +16,7 @@ import type { TxSink } from '@chainlab/sync';
 import { confirmedBalance } from './balances.js';
 import { fromRuleError, isMempoolError, MempoolError, type PushTxCode } from './errors.js';
 import type { StateView } from './pending-state.js';
+import type { TxFeed } from './feed.js';
 import type { AddResult, EntryStatus, TxPool } from './pool.js';
 import { blockTxIds, TxIndex } from './tx-index.js';
 import { VerifierBusyError, type SignatureVerifier } from './verifier.js';
@@ -61,6 +62,9 @@ export class Mempool implements TxSink {
    * on disk. null: memory only (tests, benchmarks).
    */
   journal: { append(txs: readonly Tx[]): Promise<void> } | null = null;
+
+  /** Where changes of the ready set are pushed to nodes (feed.ts). null: nobody listens. */
+  feed: TxFeed | null = null;
 
   constructor(private readonly deps: MempoolDeps) {
     this.index = new TxIndex(deps.chain);
@@ -133,6 +137,7 @@ export class Mempool implements TxSink {
         const added = this.deps.pool.add(tx, id);
         this.counters.accepted++;
         this.counters.dropped += added.dropped.length;
+        this.publish(added);
         this.deps.onAdmitted?.(tx as SignedTx, added);
         return added;
       })
@@ -142,6 +147,22 @@ export class Mempool implements TxSink {
       .finally(() => this.inflight.delete(id));
     this.admitting = result.catch(() => undefined);
     return result;
+  }
+
+  /** Tells the feed how an admission changed the ready set. */
+  private publish(added: AddResult): void {
+    const feed = this.feed;
+    if (!feed) return;
+    if (added.replaced) feed.gone(added.replaced.id);
+    for (const d of added.dropped) feed.gone(d.entry.id);
+    if (added.entry.status === 'ready') feed.ready(added.entry.id, added.entry.tx);
+    for (const e of added.promoted) feed.ready(e.id, e.tx);
+  }
+
+  /** The ready txs in mining order (the feed's snapshot). */
+  readyTxs(): { id: string; tx: Tx }[] {
+    this.settleTip();
+    return this.deps.pool.ordered().map((e) => ({ id: e.id, tx: e.tx }));
   }
 
   /**
@@ -231,6 +252,7 @@ export class Mempool implements TxSink {
     this.counters.mined += update.mined.length;
     this.counters.returned += update.returned.length;
     this.counters.dropped += update.dropped.length;
+    this.feed?.resync(this.deps.pool.ordered());
     const log = this.deps.log;
     if (update.dropped.length > 0 || update.returned.length > 0) {
       log?.info(

@@ -9,6 +9,7 @@ import { parseAddress, privateKeyToAddress } from '@chainlab/core';
 import { loadChainLevel, readSpecFlag } from '@chainlab/levels';
 import { MinerPool } from '@chainlab/miner-worker';
 import {
+  EventLoopMonitor,
   intOption,
   runService,
   stringOption,
@@ -93,6 +94,7 @@ let node:
       service: ChainService;
       gossip: Gossip;
       miner: Miner;
+      txs: TxSource | null;
       staticPeers: string[];
       setPeers: (p: PeerManager) => void;
     }
@@ -114,6 +116,9 @@ await runService({
   },
   bodyLimit: MAX_MESSAGE_BYTES,
   async setup({ config, server, logger, lifecycle }) {
+    // Reported in GET /status: how late this process answers (docs/performance.md).
+    const eventLoop = new EventLoopMonitor();
+    lifecycle.onShutdown('event-loop monitor', () => eventLoop.stop());
     const spec = readSpecFlag(config.spec, (message) => new UsageError(message));
     // The level's machinery, chosen once here: everything below asks the level, never its number.
     const level = await loadChainLevel(spec, { sigCache: createSignatureCache() });
@@ -184,6 +189,10 @@ await runService({
       { coinbase, maxHashrate: config.maxHashrate },
       logger,
     );
+    if (txs) {
+      txs.onNewTxs = () => miner.payloadChanged();
+      lifecycle.onShutdown('tx feed', () => txs.stop());
+    }
     lifecycle.onShutdown('miner', async () => {
       await miner.stop();
       await activePool.destroy();
@@ -271,19 +280,23 @@ await runService({
           hashratePerWorker: rate.perWorker.map(Math.round),
           mempool: mempoolUrl ?? null,
           pending: data ? data.size : (txs?.size ?? 0),
+          ...(txs && mempoolUrl ? { mempoolFeed: txs.feedStats } : {}),
           ...(dataJournal ? { dataJournal: { ...dataJournal.stats, fsync: config.fsync } } : {}),
           blocksFound: miner.blocksFound,
           timeOffsetSeconds: clock.offset,
           memoryRss: process.memoryUsage().rss,
+          eventLoop: eventLoop.window(),
         };
       },
     });
 
     // The public URL is known only after listening: peers start in started().
-    node = { service, gossip, miner, staticPeers, setPeers: (p) => (peers = p) };
+    node = { service, gossip, miner, txs, staticPeers, setPeers: (p) => (peers = p) };
   },
   async started({ url, config, logger, lifecycle }) {
-    const { service, gossip, miner, staticPeers, setPeers } = node!;
+    const { service, gossip, miner, txs, staticPeers, setPeers } = node!;
+    // The feed's snapshot arrives shortly; until then a template falls back to /unprocessed.
+    txs?.start();
     const publicUrl = config.publicUrl ?? url;
     gossip.setPublicUrl(publicUrl);
     const peers = new PeerManager(

@@ -92,9 +92,9 @@ export class Miner {
     const hashes: string[] = [];
     try {
       while (hashes.length < count) {
-        // Mining on request: wait for a fresh list of pending txs even from a busy mempool,
-        // so the block holds what the mempool had when the request came.
-        const block = await this.mineOne({ refreshTimeoutMs: 20_000 });
+        // Mining on request: the block holds every tx the mempool acknowledged before the
+        // request (a barrier over the mempool's feed, payload.ts).
+        const block = await this.mineOne({ catchUp: true });
         if (block) hashes.push(block.hash);
       }
     } finally {
@@ -116,10 +116,11 @@ export class Miner {
 
   /** One round: template → nonce search → submit. Null when cancelled or exhausted. */
   private async mineOne(
-    opts: { refreshTimeoutMs?: number; continuous?: boolean } = {},
+    opts: { catchUp?: boolean; continuous?: boolean } = {},
   ): Promise<Block | null> {
-    // Continuous mining keeps the short default: a slow mempool must not stall it.
-    await this.payload.txs?.refresh(opts.refreshTimeoutMs);
+    // The feed keeps the txs current; refresh() polls only while it is down.
+    if (opts.catchUp) await this.payload.txs?.catchUp();
+    else await this.payload.txs?.refresh();
     // stop() came while we waited for the mempool: its pool.cancel() is already past, so a
     // search started now would run until it finds a block and hold up the shutdown.
     if (opts.continuous && !this.running) return null;

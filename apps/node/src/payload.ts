@@ -1,6 +1,6 @@
 // What the miner draws its next block from. Level 1: data items posted to this node.
-// Levels 2–3: pending txs pulled from the mempool and gossiped by peers. The chain's level
-// turns them into a block (ChainLevel.buildTemplate): it re-checks txs against this node's
+// Levels 2–3: pending txs pushed by the mempool's feed and gossiped by peers. The chain's
+// level turns them into a block (ChainLevel.buildTemplate): it applies txs to this node's
 // own tip state, so no balance goes negative whatever the mempool believed.
 import {
   checkTxSignature,
@@ -14,9 +14,11 @@ import {
   type SignedTx,
   type Tx,
 } from '@chainlab/core';
-import type { ChainLevel, PendingTxs } from '@chainlab/levels';
+import type { ChainLevel, PendingTxs, TxVerdict } from '@chainlab/levels';
 import { fetchJson } from '@chainlab/service';
 import type { Logger } from '@chainlab/service';
+import { CandidateSet } from './candidates.js';
+import { MempoolFeedClient } from './mempool-feed.js';
 
 /** Level 1: data items waiting for a block. Items of disconnected blocks come back. */
 export class DataQueue {
@@ -86,43 +88,83 @@ export class DataQueue {
   }
 }
 
-/** Levels with accounts: pending txs, from the mempool (polled) and from peers (gossiped). */
+/**
+ * Level ≥ 2: pending txs — pushed by the mempool's feed (polled from /unprocessed only while
+ * the feed is down) and gossiped by peers — kept as a candidate set whose signatures are
+ * already checked (candidates.ts).
+ *
+ * Trust: the node takes its own mempool's (--mempool) signature checks as its own and
+ * records them in its signature cache, as the mempool does for itself: a tx is verified
+ * once on the way in, neither again for the template nor when the node validates the
+ * block it mined. A peer's tx is verified here.
+ */
 export class TxSource implements PendingTxs {
-  /** The txs the level's blocks carry, in the mempool's inclusion order. */
-  private txs = new Map<string, SignedTx>();
+  private readonly set = new CandidateSet();
+  private readonly feed: MempoolFeedClient | null;
   private lastError: string | null = null;
+  private notifyTimer: NodeJS.Timeout | null = null;
+  /** Called (at most about once a second) when txs arrived: the miner rebuilds its template. */
+  onNewTxs: (() => void) | null = null;
 
   constructor(
     private readonly level: ChainLevel,
     private readonly mempoolUrl: string | undefined,
     private readonly log: Logger,
-  ) {}
-
-  get size(): number {
-    return this.txs.size;
+  ) {
+    this.feed = mempoolUrl
+      ? new MempoolFeedClient(
+          mempoolUrl,
+          {
+            snapshot: (txs) => {
+              this.set.clear();
+              this.addFromMempool(txs);
+            },
+            added: (txs) => this.addFromMempool(txs),
+            removed: (ids) => {
+              for (const id of ids) this.set.remove(id);
+            },
+          },
+          log,
+        )
+      : null;
   }
 
-  /** Pulls /unprocessed from the mempool; keeps the last good list if it does not answer. */
+  get size(): number {
+    return this.set.size;
+  }
+
+  /** Subscribes to the mempool's feed (no-op without a mempool). */
+  start(): void {
+    this.feed?.start();
+  }
+
+  stop(): void {
+    this.feed?.stop();
+    if (this.notifyTimer) clearTimeout(this.notifyTimer);
+    this.notifyTimer = null;
+  }
+
+  get feedStats(): { live: boolean; connects: number; messages: number; snapshots: number } {
+    return {
+      live: this.feed?.live ?? false,
+      ...(this.feed?.stats ?? { connects: 0, messages: 0, snapshots: 0 }),
+    };
+  }
+
+  /**
+   * Before a template: nothing to do while the feed is live (the set is current). The
+   * fallback while it is down: pull /unprocessed whole, keeping the last good list if the
+   * mempool does not answer either.
+   */
   async refresh(timeoutMs = 3000): Promise<void> {
-    if (!this.mempoolUrl) return;
+    if (!this.mempoolUrl || this.feed?.live) return;
     try {
-      const url = `${this.mempoolUrl}/unprocessed`;
-      // One retry: after a mempool restart the first request may reuse a dead keep-alive
-      // connection; a GET is safe to repeat, on a fresh connection.
-      const list = await fetchJson<unknown[]>(url, { timeoutMs }).catch(() =>
-        fetchJson<unknown[]>(url, { timeoutMs }),
-      );
+      const list = await fetchJson<unknown[]>(`${this.mempoolUrl}/unprocessed`, { timeoutMs });
       if (!Array.isArray(list)) throw new Error('/unprocessed did not answer a list');
-      const next = new Map<string, SignedTx>();
-      for (const json of list) {
-        try {
-          const tx = parseTx(json, this.level.spec);
-          if (this.level.carries(tx)) next.set(txid(tx), tx);
-        } catch {
-          // a malformed entry from the mempool is skipped, never mined
-        }
-      }
-      this.txs = next;
+      // The feed may have come back while we waited: its snapshot is newer.
+      if (this.feed?.live) return;
+      this.set.clear();
+      this.addFromMempool(list);
       if (this.lastError) this.log.info({ mempool: this.mempoolUrl }, 'mempool reachable again');
       this.lastError = null;
     } catch (e) {
@@ -136,41 +178,75 @@ export class TxSource implements PendingTxs {
     }
   }
 
+  /**
+   * Mining on request (devnet /dev/mine): makes sure every tx the mempool acknowledged
+   * before now is here — a barrier over the feed, or a pull while the feed is down.
+   */
+  async catchUp(timeoutMs = 15_000): Promise<void> {
+    if (!this.feed) return;
+    if (await this.feed.sync(timeoutMs)) return;
+    if (this.feed.live)
+      this.log.warn(
+        { mempool: this.mempoolUrl, timeoutMs },
+        'the mempool did not answer a feed sync in time; mining with the txs at hand',
+      );
+    await this.refresh(timeoutMs);
+  }
+
   /** A tx gossiped by a peer; true if it was new (then it is relayed once). */
   addFromPeer(tx: Tx): boolean {
     if (!this.level.carries(tx)) return false;
     const id = txid(tx);
-    if (this.txs.has(id)) return false;
+    if (this.set.has(id)) return false;
     checkTxSignature(tx, this.level.sigCache);
-    this.txs.set(id, tx);
+    this.set.add(tx, id);
+    this.notify();
     return true;
   }
 
   onConnected(block: Block): void {
-    if (isTxBlock(block)) for (const tx of block.txs) this.txs.delete(txid(tx));
-  }
-
-  /** Every pending tx in the mempool's order, signatures not checked yet. */
-  pending(): Iterable<SignedTx> {
-    return this.txs.values();
+    if (isTxBlock(block)) for (const tx of block.txs) this.set.remove(txid(tx));
   }
 
   /**
-   * The pending txs with a valid signature, in the mempool's order, as candidates for a
-   * template that executes them on the tip state (level 3: evmBlockTemplate, which skips
-   * those that do not apply: nonce gaps, spent funds, a full block). A bad signature is
-   * dropped for good.
+   * The pending txs in arrival order, as candidates for a template that executes them on
+   * the tip state (level 3: evmBlockTemplate, which skips those that do not apply: nonce
+   * gaps, spent funds, a full block).
    */
   candidates(): SignedTx[] {
-    const out: SignedTx[] = [];
-    for (const [id, tx] of this.txs) {
+    return this.set.inArrivalOrder();
+  }
+
+  /** The level's template picks txs in fee order (candidates.ts: CandidateSet.select). */
+  select(tryApply: (tx: SignedTx) => TxVerdict): SignedTx[] {
+    return this.set.select(tryApply);
+  }
+
+  /** Txs from our mempool (feed or /unprocessed): parsed, their signatures taken as checked. */
+  private addFromMempool(list: unknown[]): void {
+    let added = 0;
+    for (const json of list) {
+      let tx: Tx;
       try {
-        checkTxSignature(tx, this.level.sigCache);
-        out.push(tx);
+        tx = parseTx(json, this.level.spec);
       } catch {
-        this.txs.delete(id);
+        continue; // a malformed entry from the mempool is skipped, never mined
       }
+      if (!this.level.carries(tx)) continue;
+      const id = txid(tx);
+      this.level.sigCache.set(id, tx.sig, true);
+      if (this.set.add(tx, id)) added++;
     }
-    return out;
+    if (added > 0) this.notify();
+  }
+
+  /** Wakes the miner for new txs, at most once a second (a busy feed sends many batches). */
+  private notify(): void {
+    if (this.notifyTimer || !this.onNewTxs) return;
+    this.notifyTimer = setTimeout(() => {
+      this.notifyTimer = null;
+      this.onNewTxs?.();
+    }, 1000);
+    this.notifyTimer.unref();
   }
 }

@@ -159,3 +159,14 @@ export const nonJson = (description: string, mediaType: string) => ({
   description,
   content: { [mediaType]: { schema: { type: 'string' } } },
 });
+
+/** A service's event-loop delay (perf_hooks) over its last complete window. */
+export const EventLoopJson = Type.Object(
+  {
+    windowSeconds: Type.Number({ description: 'length of the window, seconds' }),
+    p50Ms: Type.Number(),
+    p99Ms: Type.Number(),
+    maxMs: Type.Number(),
+  },
+  { description: 'event-loop delay (how late timers and requests run) in the last window, ms' },
+);

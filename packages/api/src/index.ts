@@ -5,5 +5,6 @@ export * from './common.js';
 export * from './explorer.js';
 export * from './markdown.js';
 export * from './mempool.js';
+export * from './mempool-feed.js';
 export * from './node.js';
 export * from './tracker.js';

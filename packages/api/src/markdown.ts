@@ -3,7 +3,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import type { RouteSchema, RouteTable } from './common.js';
 import { explorerRoutes } from './explorer.js';
-import { mempoolContractRoutes, mempoolRoutes } from './mempool.js';
+import { mempoolContractRoutes, mempoolRoutes, mempoolWebSocketRoutes } from './mempool.js';
 import {
   nodeAccountRoutes,
   nodeContractRoutes,
@@ -52,6 +52,7 @@ export const API_SERVICES: {
     intro: 'Pending txs of levels 2-3 (default port 7200).',
     groups: [
       { title: null, routes: mempoolRoutes },
+      { title: 'Tx feed for nodes (WebSocket)', routes: mempoolWebSocketRoutes },
       { title: 'Level 3 (contracts)', routes: mempoolContractRoutes },
     ],
   },

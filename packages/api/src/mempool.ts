@@ -2,12 +2,14 @@
 // balances with confirmations, tx status, accounts, receipts (level 3).
 import { Type, type Static } from '@sinclair/typebox';
 import {
+  EventLoopJson,
   Address,
   AddressParam,
   Amount,
   Hash,
   Height,
   Nullable,
+  nonJson,
   ReceiptJson,
   routes,
   TxJson,
@@ -43,6 +45,8 @@ export const MempoolStatus = Type.Object(
     verifier: Type.Object({}, { description: 'signature verifier counters' }),
     counters: Type.Object({}, { description: 'admission counters' }),
     journal: Type.Object({}, { description: 'durable-admission journal counters' }),
+    feed: Type.Optional(Type.Object({}, { description: 'tx feed counters (GET /feed)' })),
+    eventLoop: Type.Optional(EventLoopJson),
     pid: Type.Integer({ description: 'process id (pnpm dev checks it is its own child)' }),
   },
   { description: 'open: newer mempools may add fields' },
@@ -134,3 +138,21 @@ export const mempoolContractRoutes = routes({
 
 /** `GET /status` of the mempool; open, so it may add fields. */
 export type MempoolStatusJson = Static<typeof MempoolStatus> & Record<string, unknown>;
+
+/**
+ * The tx feed nodes subscribe to (a WebSocket; messages in mempool-feed.ts). OpenAPI has no
+ * notion of WebSockets, so /openapi.json leaves it out (as the node's /ws); docs/api.md
+ * lists it.
+ */
+export const mempoolWebSocketRoutes = routes({
+  'GET /feed': {
+    summary: 'Pending-tx feed for nodes (WebSocket)',
+    description:
+      'Upgrade to a WebSocket: first a `snapshot` of every ready tx in mining order, then ' +
+      '`added` and `removed` as the pool changes (txs of one event-loop turn in one message); ' +
+      'a client may send `{"type":"sync","id":n}` and gets `{"type":"synced","id":n}` once ' +
+      'everything before it was sent. A client that does not keep up is closed (1013) and ' +
+      'gets a fresh snapshot when it reconnects. docs/protocol.md#mempool-feed.',
+    response: { 101: nonJson('switching protocols: the tx feed', 'application/json') },
+  },
+});

@@ -2,6 +2,7 @@
 // data queue (level 1), accounts (levels 2-3), contract state (level 3); devnet controls.
 import { Type, type Static } from '@sinclair/typebox';
 import {
+  EventLoopJson,
   Address,
   AddressParam,
   Amount,
@@ -50,6 +51,18 @@ export const NodeStatus = Type.Object(
     blocksFound: Type.Integer({ minimum: 0 }),
     timeOffsetSeconds: Type.Integer(),
     memoryRss: Type.Integer({ minimum: 0 }),
+    eventLoop: Type.Optional(EventLoopJson),
+    mempoolFeed: Type.Optional(
+      Type.Object(
+        {
+          live: Type.Boolean({ description: 'subscribed, snapshot received' }),
+          connects: Type.Integer({ minimum: 0 }),
+          messages: Type.Integer({ minimum: 0 }),
+          snapshots: Type.Integer({ minimum: 0 }),
+        },
+        { description: "the mempool's tx feed (levels 2-3)" },
+      ),
+    ),
     pid: Type.Integer({ description: 'process id (pnpm dev checks it is its own child)' }),
   },
   { description: 'open: newer nodes may add fields' },

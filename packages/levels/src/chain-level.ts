@@ -63,11 +63,22 @@ export interface AdmissionPolicy {
 
 /** The pending txs a template may draw from, in the mempool's inclusion order. */
 export interface PendingTxs {
-  /** Every pending tx, signatures not checked yet (a template checks what it takes). */
-  pending(): Iterable<SignedTx>;
-  /** The pending txs whose signature checks; a bad one is dropped for good. */
+  /** Every pending tx in arrival order; each one's signature was checked on the way in. */
   candidates(): SignedTx[];
+  /**
+   * Picks txs in fee order, per sender by nonce. `tryApply` applies a tx to the template's
+   * scratch state and answers what became of it (TxVerdict); stops at 'full'.
+   */
+  select(tryApply: (tx: SignedTx) => TxVerdict): SignedTx[];
 }
+
+/**
+ * What a template did with a candidate: 'ok' taken; 'wait' its sender cannot pay yet (the
+ * funds come from another pending tx: parked until one pays it); 'stale' a nonce the chain
+ * already used (the sender's next tx may still apply); 'skip' the rest of that sender's txs
+ * cannot follow; 'full' the block is full.
+ */
+export type TxVerdict = 'ok' | 'wait' | 'stale' | 'skip' | 'full';
 
 /** What the miner hands the level to build the next block on the tip. */
 export interface TemplateInput {

@@ -2,8 +2,8 @@
 // coinbase paying the miner. The state is core's LedgerState, in memory.
 import {
   blockTemplate,
-  checkTxSignature,
   LedgerMachine,
+  RuleError,
   txSize,
   type Block,
   type Chain,
@@ -60,29 +60,36 @@ export class LedgerLevel implements ChainLevel {
   }
 
   /**
-   * Transfers in the mempool's order (per sender by nonce), each applied to a scratch copy
-   * of the tip state and skipped if it fails there, until the block is full: no balance
-   * goes negative whatever the mempool believed.
+   * Transfers best fee first (per sender by nonce), each applied to a scratch copy of the
+   * tip state, until the block is full: a sender who cannot pay yet waits for a tx that pays
+   * it, a tx that fails otherwise is left out with the rest of its sender's. No balance
+   * goes negative whatever the mempool believed. Signatures were checked when the txs
+   * arrived (apps/node/src/payload.ts), so this only orders and applies.
    */
   buildTemplate(chain: Chain, input: TemplateInput): Block {
     const scratch = this.machine.state.clone();
     const ctx = { chainId: this.spec.chainId, maxAmount: this.spec.maxAmount };
-    const chosen: TransferTx[] = [];
     let size = 100 + 200; // header + count, and a generous coinbase
-    for (const tx of input.txs?.pending() ?? []) {
-      if (tx.kind !== 'transfer') continue;
-      const txBytes = txSize(tx) + 3; // + its length prefix
-      if (size + txBytes > this.spec.maxBlockBytes) break;
-      try {
-        checkTxSignature(tx, this.sigCache);
-        scratch.applyTx(tx, ctx);
-        chosen.push(tx);
+    const chosen =
+      input.txs?.select((tx) => {
+        if (tx.kind !== 'transfer') return 'skip';
+        const txBytes = txSize(tx) + 3; // + its length prefix
+        if (size + txBytes > this.spec.maxBlockBytes) return 'full';
+        try {
+          scratch.applyTx(tx, ctx);
+        } catch (e) {
+          // not valid on our tip (yet): funds still to come, a used nonce, a gap, wrong chain…
+          if (e instanceof RuleError && e.code === 'INSUFFICIENT_FUNDS') return 'wait';
+          return tx.nonce < scratch.get(tx.from).nonce ? 'stale' : 'skip';
+        }
         size += txBytes;
-      } catch {
-        // not valid on our tip (yet): nonce gap, spent funds, wrong chain… leave it
-      }
-    }
-    return blockTemplate(chain, { time: input.time, txs: chosen, coinbase: input.coinbase });
+        return 'ok';
+      }) ?? [];
+    return blockTemplate(chain, {
+      time: input.time,
+      txs: chosen as TransferTx[],
+      coinbase: input.coinbase,
+    });
   }
 
   routes = async (server: Server, options: LevelRouteOptions): Promise<void> => {

@@ -11,3 +11,4 @@ export * from './url.js';
 export * from './journal.js';
 export * from './openapi.js';
 export * from './protection.js';
+export * from './event-loop.js';
