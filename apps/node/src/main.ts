@@ -5,9 +5,16 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { availableParallelism, homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fastifyWebsocket from '@fastify/websocket';
-import { loadSpec, parseAddress, privateKeyToAddress, type ChainSpec } from '@chainlab/core';
+import {
+  loadSpec,
+  parseAddress,
+  privateKeyToAddress,
+  type ChainSpec,
+  type Tx,
+} from '@chainlab/core';
 import { MinerPool } from '@chainlab/miner-worker';
 import {
+  choiceOption,
   intOption,
   runService,
   stringOption,
@@ -21,6 +28,7 @@ import { Clock } from '@chainlab/sync';
 import { DataQueue, TxSource } from './payload.js';
 import { DataJournal } from './data-journal.js';
 import { Miner } from './miner.js';
+import { checkStrategyFlags, createStrategy, STRATEGY_NAMES } from './strategies/index.js';
 import { Gossip, MAX_MESSAGE_BYTES } from '@chainlab/sync';
 import { PeerManager } from '@chainlab/sync';
 import { registerNodeRoutes } from './routes.js';
@@ -65,6 +73,26 @@ const options = {
     '--fsync',
     'level 1: fsync the data journal before POST /data answers 202, so an acknowledged item survives a power cut, not only a crash (--no-fsync: faster, survives kill -9 only)',
     { default: true, negatable: true },
+  ),
+  strategy: choiceOption(
+    '--strategy <name>',
+    'how this node mines (devnets only, for experiments — docs/experiments.md): honest, selfish (Eyal & Sirer) or double-spend (Rosenfeld)',
+    STRATEGY_NAMES,
+    'honest',
+  ),
+  victim: stringOption(
+    '--victim <address>',
+    '--strategy double-spend: the address paid and then robbed (default: dev account 2)',
+  ),
+  confirmations: intOption(
+    '--confirmations <z>',
+    '--strategy double-spend: confirmations the victim waits for before the attacker may publish',
+    { default: 6, min: 0, max: 1000 },
+  ),
+  giveUpBehind: intOption(
+    '--give-up-behind <n>',
+    '--strategy double-spend: abandon an attempt this many blocks behind the honest chain',
+    { default: 20, min: 1, max: 10_000 },
   ),
   // For experiments (pnpm experiment -- run ... --real), not listed by --help:
   maxHashrate: intOption(
@@ -120,6 +148,7 @@ await runService({
   bodyLimit: MAX_MESSAGE_BYTES,
   async setup({ config, server, logger, lifecycle }) {
     const spec = readSpec(config.spec);
+    checkStrategyFlags(config, spec);
     const dataDir =
       config.dataDir ??
       (config.port === 0
@@ -176,13 +205,43 @@ await runService({
       }
     });
 
+    const staticPeers = (config.peers ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    // A tx gossiped by a peer goes into the next template at once (a double-spend payment
+    // must reach the honest miners' next block, as the attack's model assumes).
+    const txSink = txs && {
+      addFromPeer: (tx: Tx) => {
+        const added = txs.addFromPeer(tx);
+        if (added) miner.payloadChanged();
+        return added;
+      },
+    };
+    const gossip = new Gossip(service, txSink ?? undefined, logger, {
+      blockDelayMs: config.gossipDelayMs,
+    });
+    lifecycle.onShutdown('gossip', () => gossip.closeAll());
+
+    const strategy = createStrategy(config, {
+      service,
+      // Sent to every peer first (a tie must be heard), then stored like any block.
+      publish: async (blocks) => {
+        gossip.publishBlocks(blocks);
+        await service.submitMany(blocks, 'miner');
+      },
+      relayTx: (tx) => gossip.relayTx(tx),
+      coinbase,
+      mempoolUrl,
+      log: logger,
+    });
     const activePool = new MinerPool({ threads: config.threads, workerNice: config.minerNice });
     const miner = new Miner(
       service,
       activePool,
       clock,
       { data: data ?? undefined, txs: txs ?? undefined },
-      { coinbase, maxHashrate: config.maxHashrate },
+      { coinbase, maxHashrate: config.maxHashrate, strategy },
       logger,
     );
     lifecycle.onShutdown('miner', async () => {
@@ -195,15 +254,6 @@ await runService({
       const j = dataJournal;
       lifecycle.onShutdown('data journal', () => j.close());
     }
-
-    const staticPeers = (config.peers ?? '')
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
-    const gossip = new Gossip(service, txs ?? undefined, logger, {
-      blockDelayMs: config.gossipDelayMs,
-    });
-    lifecycle.onShutdown('gossip', () => gossip.closeAll());
 
     await server.register(fastifyWebsocket, { options: { maxPayload: MAX_MESSAGE_BYTES } });
     server.get('/ws', { websocket: true }, (socket, req) => gossip.accept(socket, req.ip));
@@ -270,6 +320,7 @@ await runService({
           pending: data ? data.size : (txs?.size ?? 0),
           ...(dataJournal ? { dataJournal: { ...dataJournal.stats, fsync: config.fsync } } : {}),
           blocksFound: miner.blocksFound,
+          ...(strategy ? { strategy: strategy.status() } : {}),
           timeOffsetSeconds: clock.offset,
           memoryRss: process.memoryUsage().rss,
         };

@@ -16,6 +16,7 @@ import type { Logger } from '@chainlab/service';
 import type { ChainService } from '@chainlab/sync';
 import type { Clock } from '@chainlab/sync';
 import type { DataQueue, TxSource } from './payload.js';
+import type { MiningStrategy } from './strategies/index.js';
 
 export interface MinerOptions {
   coinbase: string | undefined;
@@ -26,6 +27,8 @@ export interface MinerOptions {
    * threads together — nonces are searched in slices of 100 ms worth, pausing after each.
    */
   maxHashrate?: number;
+  /** An attack (--strategy): where to mine and what to do with what is found; none: honest. */
+  strategy?: MiningStrategy | undefined;
 }
 
 export class Miner {
@@ -147,6 +150,15 @@ export class Miner {
       return null;
     }
     this.exhaustedTemplate = null;
+    const strategy = this.options.strategy;
+    if (strategy) {
+      // The strategy takes every block it mined for (it may withhold it).
+      if (!strategy.isCurrent(template)) return null;
+      const block = withNonce(template, result.nonce);
+      this.blocksFound++;
+      await strategy.found(block);
+      return block;
+    }
     if (this.service.chain.tip.hash !== tipAtStart) return null; // found, but too late: stale
     const block = withNonce(template, result.nonce);
     const processed = await this.service.submit(block, 'miner');
@@ -234,6 +246,8 @@ export class Miner {
       exhausted && exhausted.header.prevHash === chain.tip.hash
         ? Math.max(this.clock.now(), exhausted.header.time + 1)
         : this.clock.now();
+    const own = this.options.strategy?.template(time);
+    if (own) return own;
     if (chain.spec.level === 1) {
       return blockTemplate(chain, { time, data: this.payload.data?.take() ?? [] });
     }
