@@ -5,10 +5,11 @@ import { mkdtempSync } from 'node:fs';
 import { availableParallelism, homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fastifyWebsocket from '@fastify/websocket';
-import { parseAddress, privateKeyToAddress } from '@chainlab/core';
+import { parseAddress, privateKeyToAddress, type Tx } from '@chainlab/core';
 import { loadChainLevel, readSpecFlag } from '@chainlab/levels';
 import { MinerPool } from '@chainlab/miner-worker';
 import {
+  choiceOption,
   EventLoopMonitor,
   intOption,
   runService,
@@ -29,6 +30,7 @@ import { DataQueue, TxSource } from './payload.js';
 import { DataJournal } from './data-journal.js';
 import { Miner } from './miner.js';
 import { MAX_MESSAGE_BYTES } from '@chainlab/wire';
+import { checkStrategyFlags, createStrategy, STRATEGY_NAMES } from './strategies/index.js';
 import { registerNodeRoutes } from './routes.js';
 
 const defaultThreads = Math.max(1, availableParallelism() - 1);
@@ -74,6 +76,26 @@ const options = {
     '--binary-sync',
     'ask peers for catch-up batches in the binary block encoding (docs/protocol.md §10; --no-binary-sync: JSON, as plain JSON peers get)',
     { default: true, negatable: true },
+  ),
+  strategy: choiceOption(
+    '--strategy <name>',
+    'how this node mines (devnets only, for experiments — docs/experiments.md): honest, selfish (Eyal & Sirer) or double-spend (Rosenfeld)',
+    STRATEGY_NAMES,
+    'honest',
+  ),
+  victim: stringOption(
+    '--victim <address>',
+    '--strategy double-spend: the address paid and then robbed (default: dev account 2)',
+  ),
+  confirmations: intOption(
+    '--confirmations <z>',
+    '--strategy double-spend: confirmations the victim waits for before the attacker may publish',
+    { default: 6, min: 0, max: 1000 },
+  ),
+  giveUpBehind: intOption(
+    '--give-up-behind <n>',
+    '--strategy double-spend: abandon an attempt this many blocks behind the honest chain',
+    { default: 20, min: 1, max: 10_000 },
   ),
   // For experiments (pnpm experiment -- run ... --real), not listed by --help:
   maxHashrate: intOption(
@@ -123,6 +145,7 @@ await runService({
     // The level's machinery, chosen once here: everything below asks the level, never its number.
     const level = await loadChainLevel(spec, { sigCache: createSignatureCache() });
     const { accounts: hasAccounts, dataItems: hasDataItems } = level.features;
+    checkStrategyFlags(config, level);
     const dataDir =
       config.dataDir ??
       (config.port === 0
@@ -179,6 +202,38 @@ await runService({
       }
     });
 
+    const staticPeers = (config.peers ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    // A tx gossiped by a peer goes into the next template at once (a double-spend payment
+    // must reach the honest miners' next block, as the attack's model assumes).
+    const txSink = txs && {
+      addFromPeer: (tx: Tx) => {
+        const added = txs.addFromPeer(tx);
+        if (added) miner.payloadChanged();
+        return added;
+      },
+    };
+    const gossip = new Gossip(service, txSink ?? undefined, logger, {
+      blockDelayMs: config.gossipDelayMs,
+      binaryBlocks: config.binarySync,
+    });
+    lifecycle.onShutdown('gossip', () => gossip.closeAll());
+
+    const strategy = createStrategy(config, {
+      service,
+      level,
+      // Sent to every peer first (a tie must be heard), then stored like any block.
+      publish: async (blocks) => {
+        gossip.publishBlocks(blocks);
+        await service.submitMany(blocks, 'miner');
+      },
+      relayTx: (tx) => gossip.relayTx(tx),
+      coinbase,
+      mempoolUrl,
+      log: logger,
+    });
     const activePool = new MinerPool({ threads: config.threads, workerNice: config.minerNice });
     const miner = new Miner(
       service,
@@ -186,7 +241,7 @@ await runService({
       activePool,
       clock,
       { data: data ?? undefined, txs: txs ?? undefined },
-      { coinbase, maxHashrate: config.maxHashrate },
+      { coinbase, maxHashrate: config.maxHashrate, strategy },
       logger,
     );
     if (txs) {
@@ -203,16 +258,6 @@ await runService({
       const j = dataJournal;
       lifecycle.onShutdown('data journal', () => j.close());
     }
-
-    const staticPeers = (config.peers ?? '')
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
-    const gossip = new Gossip(service, txs ?? undefined, logger, {
-      blockDelayMs: config.gossipDelayMs,
-      binaryBlocks: config.binarySync,
-    });
-    lifecycle.onShutdown('gossip', () => gossip.closeAll());
 
     await server.register(fastifyWebsocket, { options: { maxPayload: MAX_MESSAGE_BYTES } });
     server.get('/ws', { websocket: true }, (socket, req) => gossip.accept(socket, req.ip));
@@ -283,6 +328,7 @@ await runService({
           ...(txs && mempoolUrl ? { mempoolFeed: txs.feedStats } : {}),
           ...(dataJournal ? { dataJournal: { ...dataJournal.stats, fsync: config.fsync } } : {}),
           blocksFound: miner.blocksFound,
+          ...(strategy ? { strategy: strategy.status() } : {}),
           timeOffsetSeconds: clock.offset,
           memoryRss: process.memoryUsage().rss,
           eventLoop: eventLoop.window(),

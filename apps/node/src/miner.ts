@@ -9,6 +9,7 @@ import type { Logger } from '@chainlab/service';
 import type { ChainService } from '@chainlab/sync';
 import type { Clock } from '@chainlab/sync';
 import type { DataQueue, TxSource } from './payload.js';
+import type { MiningStrategy } from './strategies/index.js';
 
 export interface MinerOptions {
   coinbase: string | undefined;
@@ -19,6 +20,8 @@ export interface MinerOptions {
    * threads together — nonces are searched in slices of 100 ms worth, pausing after each.
    */
   maxHashrate?: number;
+  /** An attack (--strategy): where to mine and what to do with what is found; none: honest. */
+  strategy?: MiningStrategy | undefined;
 }
 
 export class Miner {
@@ -142,6 +145,15 @@ export class Miner {
       return null;
     }
     this.exhaustedTemplate = null;
+    const strategy = this.options.strategy;
+    if (strategy) {
+      // The strategy takes every block it mined for (it may withhold it).
+      if (!strategy.isCurrent(template)) return null;
+      const block = withNonce(template, result.nonce);
+      this.blocksFound++;
+      await strategy.found(block);
+      return block;
+    }
     if (this.service.chain.tip.hash !== tipAtStart) return null; // found, but too late: stale
     const block = withNonce(template, result.nonce);
     const processed = await this.service.submit(block, 'miner');
@@ -229,6 +241,9 @@ export class Miner {
       exhausted && exhausted.header.prevHash === chain.tip.hash
         ? Math.max(this.clock.now(), exhausted.header.time + 1)
         : this.clock.now();
+    // A mining strategy (strategies/) may mine on its own private chain instead.
+    const own = this.options.strategy?.template(time);
+    if (own) return own;
     // The level builds the block: data items (1), transfers checked on a scratch copy of
     // the tip state (2), txs executed by the EVM on the tip state (3).
     return this.level.buildTemplate(chain, {

@@ -64,6 +64,16 @@ export const NodeStatus = Type.Object(
       ),
     ),
     pid: Type.Integer({ description: 'process id (pnpm dev checks it is its own child)' }),
+    strategy: Type.Optional(
+      Type.Object(
+        { strategy: Type.String({ examples: ['selfish', 'double-spend'] }) },
+        {
+          additionalProperties: true,
+          description:
+            'devnet experiments (--strategy): the attack this node runs and its counts (docs/experiments.md)',
+        },
+      ),
+    ),
   },
   { description: 'open: newer nodes may add fields' },
 );

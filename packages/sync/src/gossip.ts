@@ -467,6 +467,18 @@ export class Gossip {
     this.delayed.add(timer);
   }
 
+  /**
+   * Sends blocks to every peer now, parents first, whether or not they join our active
+   * chain: a mining strategy publishing withheld blocks (a selfish pool matching an honest
+   * block of the same height must be heard although its own node keeps the first seen).
+   */
+  publishBlocks(blocks: readonly Block[]): void {
+    for (const block of blocks) {
+      this.relayed.add(block.hash);
+      this.broadcast(() => blockMessage(block));
+    }
+  }
+
   /** Sends a tx we accepted (e.g. over REST) to every peer. */
   relayTx(tx: Tx): void {
     this.broadcast(() => txMessage(tx));

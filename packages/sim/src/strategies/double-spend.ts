@@ -8,31 +8,13 @@
 // to catch up from d behind is (q/p)^d, so a bound of 20 changes the result by < 10^-3 at
 // q ≤ 0.4). Then the next attempt starts on the honest tip.
 //
-// `doubleSpendDecision` is the whole decision, a pure function of the race state, so that
-// every driver (this simulator strategy, a real node) decides the same way.
+// `doubleSpendDecision` (decisions/double-spend.ts) is the whole decision, a pure function of
+// the race state, so that every driver (this simulator strategy, a real node) decides the
+// same way.
 import { ScenarioError } from '../errors.js';
+import { doubleSpendDecision } from '../decisions/double-spend.js';
 import type { SimBlock } from '../types.js';
 import type { Release, Strategy, StrategyContext, StrategyDef } from './types.js';
-
-export interface DoubleSpendRace {
-  /** Honest blocks on top of the fork point (the first holds the payment). */
-  honest: number;
-  /** The attacker's private blocks on top of the fork point (the first holds the conflicting tx). */
-  attacker: number;
-  /** Confirmations the victim waits for. */
-  confirmations: number;
-  /** Give up when this many blocks behind. */
-  giveUpBehind: number;
-}
-
-export type DoubleSpendAction = 'wait' | 'publish' | 'give-up';
-
-/** What the attacker does now. */
-export function doubleSpendDecision(r: DoubleSpendRace): DoubleSpendAction {
-  if (r.honest >= r.confirmations && r.attacker > r.honest) return 'publish';
-  if (r.honest - r.attacker >= r.giveUpBehind) return 'give-up';
-  return 'wait';
-}
 
 export interface DoubleSpendReport {
   attempts: number;
@@ -101,7 +83,7 @@ export const doubleSpend: StrategyDef = {
   type: 'double-spend',
   description:
     "Rosenfeld's double spend: pre-mine a conflicting block, pay, publish once longer after `confirmations`; give up `giveUpBehind` blocks behind",
-  real: false,
+  real: true,
   parse(params, path) {
     for (const key of Object.keys(params)) {
       if (!['type', 'confirmations', 'giveUpBehind'].includes(key))

@@ -10,6 +10,7 @@ export * from './types.js';
 export { HonestStrategy } from './honest.js';
 export { SelfishStrategy } from './selfish.js';
 export * from './double-spend.js';
+export * from '../decisions/index.js';
 
 export const STRATEGIES: ReadonlyMap<string, StrategyDef> = new Map(
   [honest, selfish, doubleSpend].map((d) => [d.type, d]),

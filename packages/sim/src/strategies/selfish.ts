@@ -1,21 +1,18 @@
 // Selfish mining, Algorithm 1 of Eyal & Sirer, "Majority is not Enough: Bitcoin Mining is
-// Vulnerable" (FC 2014). The pool keeps the blocks it finds private and publishes them only
-// to orphan honest blocks:
-//
-//   pool finds a block:      Δprev = 0 and the private branch now has 2 blocks (the race
-//                            state 0' was won) → publish it all; else keep it private
-//   others find a block:     Δprev = 0 → adopt the public chain
-//                            Δprev = 1 → publish the private block: a race (γ decides)
-//                            Δprev = 2 → publish everything: the private chain wins
-//                            Δprev > 2 → publish the first unpublished block
-//
-// Δprev is the private chain's lead over the public one before the honest block. Here the
-// lead is measured in heights against the pool's own view of the public chain (the blocks
-// the network delivered to it), so the same code works with propagation delays.
+// Vulnerable" (FC 2014): the pool keeps the blocks it finds private and publishes them only
+// to orphan honest blocks. The decisions are decisions/selfish.ts (shared with the node's
+// --strategy selfish); this file drives them with simulated blocks. The lead is measured in
+// heights against the pool's own view of the public chain (the blocks the network delivered
+// to it), so the same code works with propagation delays.
 // γ — the share of honest hash power that mines on the pool's block in a race — is a
 // property of the network: the engine delivers the pool's race blocks first to each honest
 // node with probability γ (see Engine.release).
 import { ScenarioError } from '../errors.js';
+import {
+  selfishOnOwnBlock,
+  selfishOnPublicBlock,
+  type SelfishDecision,
+} from '../decisions/selfish.js';
 import type { SimBlock } from '../types.js';
 import type { Release, Strategy, StrategyContext, StrategyDef } from './types.js';
 
@@ -58,16 +55,9 @@ export class SelfishStrategy implements Strategy {
 
   onMined(ctx: StrategyContext, block: SimBlock): Release[] {
     const pub = ctx.publicTip();
-    const before = this.privateTip ?? pub;
-    const deltaPrev = before.height - pub.height;
+    const leadBefore = (this.privateTip ?? pub).height - pub.height;
     this.branch.push(block);
-    if (deltaPrev === 0 && this.branch.length === 2) {
-      // The race (state 0') is won: publish, and the pool's chain becomes the public one.
-      const out = this.publishUpTo(Infinity);
-      this.adopt();
-      return out;
-    }
-    return [];
+    return this.apply(selfishOnOwnBlock({ leadBefore, privateBlocks: this.branch.length }));
   }
 
   onArrival(ctx: StrategyContext, block: SimBlock, before: SimBlock): Release[] {
@@ -75,26 +65,27 @@ export class SelfishStrategy implements Strategy {
     const pub = ctx.publicTip();
     if (pub === before || pub.height <= before.height) return [];
     const priv = this.privateTip;
-    if (!priv) return [];
-    // The public chain grew on top of our own branch (honest nodes mined on our block).
+    // Did the public chain grow on top of our own branch (honest nodes mined on our block)?
     let a: SimBlock | null = pub;
-    while (a && a.height > priv.height) a = a.parent;
-    if (a === priv) {
+    while (priv && a && a.height > priv.height) a = a.parent;
+    const decision = selfishOnPublicBlock({
+      privateBlocks: this.branch.length,
+      lead: priv ? priv.height - pub.height : 0,
+      extendsPrivate: priv !== null && a === priv,
+      publicHeight: pub.height,
+    });
+    return this.apply(decision, pub);
+  }
+
+  private apply(d: SelfishDecision, race?: SimBlock): Release[] {
+    if (d.action === 'wait') return [];
+    if (d.action === 'adopt') {
       this.adopt();
       return [];
     }
-    const lead = priv.height - pub.height;
-    if (lead < 0) {
-      this.adopt();
-      return [];
-    }
-    if (lead === 0) return this.publishUpTo(Infinity, pub); // Δprev = 1: race
-    if (lead === 1) {
-      const out = this.publishUpTo(Infinity); // Δprev = 2: override
-      this.adopt();
-      return out;
-    }
-    return this.publishUpTo(pub.height, pub); // Δprev > 2: match the honest height
+    const out = this.publishUpTo(d.upToHeight, d.race ? race : undefined);
+    if (d.thenAdopt) this.adopt();
+    return out;
   }
 }
 
@@ -102,7 +93,7 @@ export const selfish: StrategyDef = {
   type: 'selfish',
   description:
     "Eyal & Sirer's selfish mining; gamma (0..1) = share of honest nodes that take the pool's block in a tie",
-  real: false,
+  real: true,
   parse(params, path) {
     for (const key of Object.keys(params)) {
       if (key !== 'type' && key !== 'gamma')

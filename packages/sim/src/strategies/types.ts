@@ -52,6 +52,6 @@ export interface StrategyDef {
   /** Validates the parameters; throws ScenarioError-like errors naming `path`. */
   parse(params: Record<string, unknown>, path: string): StrategySpec;
   create(spec: StrategySpec): Strategy;
-  /** Whether --real can run it (real nodes only mine honestly). */
+  /** Whether --real can run it (the node has a --strategy of that name). */
   readonly real: boolean;
 }
