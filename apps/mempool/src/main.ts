@@ -98,6 +98,7 @@ await runService({
       tipState,
       pool,
       verifier,
+      ...(service.sigCache.backend ? { sigBackend: service.sigCache.backend } : {}),
       log: logger,
     });
     service.on('tip', (reorg) => mempool.onTip(reorg));

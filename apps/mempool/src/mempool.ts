@@ -8,6 +8,7 @@ import {
   type Chain,
   type ChainSpec,
   type Reorg,
+  type SignatureBackend,
   type SignedTx,
   type Tx,
 } from '@chainlab/core';
@@ -27,6 +28,8 @@ export interface MempoolDeps {
   tipState: StateView;
   pool: TxPool;
   verifier: SignatureVerifier;
+  /** Faster secp256k1 for an Ethereum tx's sender, recovered while parsing it (level 3). */
+  sigBackend?: SignatureBackend;
   log?: Logger;
   /** Called for every tx admitted (e.g. to relay it). */
   onAdmitted?: (tx: SignedTx, result: AddResult) => void;
@@ -78,7 +81,11 @@ export class Mempool implements TxSink {
   async submit(json: unknown): Promise<{ txid: string; status: EntryStatus }> {
     let tx: Tx;
     try {
-      tx = parseTx(json, { maxAmount: this.deps.spec.maxAmount, level: this.deps.spec.level });
+      tx = parseTx(json, {
+        maxAmount: this.deps.spec.maxAmount,
+        level: this.deps.spec.level,
+        ...(this.deps.sigBackend ? { sigBackend: this.deps.sigBackend } : {}),
+      });
     } catch (e) {
       throw this.refused(fromRuleError(e));
     }

@@ -27,7 +27,7 @@ import {
 } from './address.js';
 import { MAX_U128 } from './coins.js';
 import type { SignatureBackend, SignatureCache } from './sig-cache.js';
-import { decodeEthTx, ethTxHashInternal } from './eth-tx.js';
+import { decodeEthTx, ethTxHashInternal, isDecodedEthTx } from './eth-tx.js';
 import type { ChainLevel, CoinbaseTx, ContractTx, SignedTx, TransferTx, Tx } from './types.js';
 
 // The block engineer imports these from './tx.js'; they live in their own concept files.
@@ -236,6 +236,8 @@ export function txSize(tx: Tx): number {
 export interface DecodeTxOptions {
   /** The chain's level: contract txs and state-root coinbases decode only at level 3. Default 2. */
   level?: ChainLevel;
+  /** Faster secp256k1 for recovering an Ethereum tx's sender (default @noble/secp256k1). */
+  sigBackend?: SignatureBackend;
 }
 
 /**
@@ -250,7 +252,7 @@ function decodeTxFields(bytes: Uint8Array, opts: DecodeTxOptions): Tx {
   const level3 = (opts.level ?? 2) >= 3;
   if (bytes[0] === TX_TYPE_ETH) {
     if (!level3) throw new RuleError('TX_NOT_ALLOWED', 'Ethereum txs (type 3) are level 3');
-    return decodeEthTx(bytes.subarray(1));
+    return decodeEthTx(bytes.subarray(1), opts.sigBackend);
   }
   if (bytes.length < TX_SIGNING_BYTES)
     throw new RuleError('MALFORMED_TX', `a tx is at least ${TX_SIGNING_BYTES} bytes`);
@@ -504,8 +506,8 @@ function verifyEthTx(tx: ContractTx, cache?: SignatureCache): boolean {
   if (cached !== undefined) return cached;
   let valid: boolean;
   try {
-    const decoded = decodeEthTx(tx.eth!.raw);
-    valid = JSON.stringify(txToJson(decoded)) === JSON.stringify(txToJson(tx));
+    const decoded = isDecodedEthTx(tx) ? tx : decodeEthTx(tx.eth!.raw, cache?.backend);
+    valid = decoded === tx || JSON.stringify(txToJson(decoded)) === JSON.stringify(txToJson(tx));
   } catch {
     valid = false;
   }
@@ -686,6 +688,8 @@ export interface ParseTxOptions {
    * level 3 a contract tx is TX_NOT_ALLOWED.
    */
   level?: ChainLevel;
+  /** Faster secp256k1 for recovering an Ethereum tx's sender (default @noble/secp256k1). */
+  sigBackend?: SignatureBackend;
 }
 
 // A minus sign is recognized only to report "-5" as out of range rather than malformed.
@@ -722,7 +726,7 @@ export function parseTx(json: unknown, opts: ParseTxOptions = {}): Tx {
   const level3 = (opts.level ?? 2) >= 3;
   if (Object.hasOwn(j, 'raw')) {
     if (!level3) throw new RuleError('TX_NOT_ALLOWED', 'Ethereum txs ("raw") need a level-3 chain');
-    return parseEthTxJson(j, opts.maxAmount ?? MAX_U128);
+    return parseEthTxJson(j, opts.maxAmount ?? MAX_U128, opts.sigBackend);
   }
   const contractKeys = CONTRACT_JSON_KEYS.filter((k) => Object.hasOwn(j, k));
   if (contractKeys.length === CONTRACT_JSON_KEYS.length && !level3)
@@ -850,14 +854,18 @@ const ETH_VIEW_KEYS = [
  * adds (from, to, amount, …); the tx is decoded from `raw` and every view field given must
  * equal the decoded one (MALFORMED_TX otherwise).
  */
-function parseEthTxJson(j: Record<string, unknown>, maxAmount: bigint): ContractTx {
+function parseEthTxJson(
+  j: Record<string, unknown>,
+  maxAmount: bigint,
+  backend?: SignatureBackend,
+): ContractTx {
   for (const key of Object.keys(j)) {
     if (!ETH_VIEW_KEYS.includes(key))
       throw new RuleError('MALFORMED_TX', `unknown field ${JSON.stringify(key.slice(0, 40))}`);
   }
   if (typeof j.raw !== 'string')
     throw new RuleError('MALFORMED_TX', 'raw must be 0x-prefixed hex of the signed tx');
-  const tx = decodeEthTx(j.raw.toLowerCase());
+  const tx = decodeEthTx(j.raw.toLowerCase(), backend);
   const view = txToJson(tx) as unknown as Record<string, unknown>;
   for (const key of Object.keys(j)) {
     if (key === 'raw') continue;
