@@ -30,6 +30,11 @@ const BENCHES = [
     'chainlab vs Anvil: /pushtx vs eth_sendRawTransaction over HTTP, 8 clients',
   ],
   [
+    'eth-rpc',
+    'apps/node/bench/eth-rpc-vs-anvil.bench.mjs',
+    'chainlab vs Anvil: eth_sendRawTransaction admissions/s and eth_call/s over JSON-RPC, 8 clients',
+  ],
+  [
     'devnet',
     'apps/mempool/bench/devnet.bench.mjs',
     'txs/s to one confirmation on a 3-node devnet, block fill',

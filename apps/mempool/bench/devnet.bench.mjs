@@ -3,32 +3,13 @@
 // blocks are. Baseline measured in the same run: the rate at which the mempool admits the
 // same txs (POST /pushtx), so the ratio says what mining, gossip and confirmation cost.
 //   node apps/mempool/bench/devnet.bench.mjs [--txs 2000] [--json out.json] [--quick]
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import * as core from '@chainlab/core';
+import { benchArgs, startService, tmp } from '../../../scripts/bench-lib.mjs';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const argv = process.argv.slice(2);
-const opt = (name, def) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : def);
-const quick = argv.includes('--quick');
+const { opt, quick, jsonOut } = benchArgs();
 const TXS = Number(opt('--txs', quick ? 400 : 2000));
-const jsonOut = opt('--json', null);
-const dirs = [];
-const procs = [];
-const tmp = (p) => {
-  const d = mkdtempSync(path.join(tmpdir(), p));
-  dirs.push(d);
-  return d;
-};
-function cleanup() {
-  for (const p of procs) p.kill('SIGKILL');
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-}
-process.on('exit', cleanup);
 
 // The devnet as `pnpm dev` runs it (LWMA, 2 s blocks), with an easier start so the bench
 // does not wait for the difficulty to settle.
@@ -37,24 +18,7 @@ const spec = core.loadSpec(specJson);
 const specPath = path.join(tmp('chainlab-bench-spec-'), 'spec.json');
 writeFileSync(specPath, JSON.stringify(specJson));
 
-function start(app, args) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [path.join(ROOT, `apps/${app}/dist/main.js`), '--port', '0', '--spec', specPath, ...args],
-      {
-        env: { ...process.env, CHAINLAB_LOG_FORMAT: 'json', CHAINLAB_LOG_LEVEL: 'warn' },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    procs.push(child);
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      const m = / listening on (http:\/\/\S+)/.exec(line);
-      if (m) resolve(m[1]);
-    });
-    child.on('exit', (code) => reject(new Error(`${app} exited with ${code}`)));
-  });
-}
+const start = async (app, args) => (await startService(app, ['--spec', specPath, ...args])).url;
 const getJson = async (url) => (await fetch(url, { signal: AbortSignal.timeout(20_000) })).json();
 async function waitFor(fn, ms = 600_000) {
   const end = Date.now() + ms;
@@ -173,5 +137,4 @@ console.log(
   `  block fill (size / maxBlockBytes)    mean ${(results.meanBlockFill * 100).toFixed(1)}%, max ${(results.maxBlockFill * 100).toFixed(1)}%`,
 );
 if (jsonOut) writeFileSync(jsonOut, JSON.stringify(results, null, 2));
-cleanup();
 process.exit(0);

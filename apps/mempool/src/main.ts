@@ -100,6 +100,7 @@ await runService({
       tipState,
       pool,
       verifier,
+      ...(level.sigCache.backend ? { sigBackend: level.sigCache.backend } : {}),
       log: logger,
     });
     service.on('tip', (reorg) => mempool.onTip(reorg));

@@ -7,7 +7,9 @@ import {
   txToJson,
   type Chain,
   type ChainSpec,
+  type ParseTxOptions,
   type Reorg,
+  type SignatureBackend,
   type SignedTx,
   type Tx,
 } from '@chainlab/core';
@@ -30,6 +32,8 @@ export interface MempoolDeps {
   tipState: StateView;
   pool: TxPool;
   verifier: SignatureVerifier;
+  /** Faster secp256k1 for an Ethereum tx's sender, recovered while parsing it (level 3). */
+  sigBackend?: SignatureBackend;
   log?: Logger;
   /** Called for every tx admitted (e.g. to relay it). */
   onAdmitted?: (tx: SignedTx, result: AddResult) => void;
@@ -66,8 +70,12 @@ export class Mempool implements TxSink {
   /** Where changes of the ready set are pushed to nodes (feed.ts). null: nobody listens. */
   feed: TxFeed | null = null;
 
+  /** The spec's limits, and the faster backend for an Ethereum tx's sender. */
+  private readonly parseOptions: ParseTxOptions;
+
   constructor(private readonly deps: MempoolDeps) {
     this.index = new TxIndex(deps.chain);
+    this.parseOptions = deps.sigBackend ? { ...deps.spec, sigBackend: deps.sigBackend } : deps.spec;
   }
 
   get pool(): TxPool {
@@ -84,7 +92,7 @@ export class Mempool implements TxSink {
   async submit(json: unknown): Promise<{ txid: string; status: EntryStatus }> {
     let tx: Tx;
     try {
-      tx = parseTx(json, this.deps.spec);
+      tx = parseTx(json, this.parseOptions);
     } catch (e) {
       throw this.refused(fromRuleError(e));
     }

@@ -12,9 +12,19 @@ import { Hardfork, Mainnet, createCustomCommon, type Common } from '@ethereumjs/
 import { RLP } from '@ethereumjs/rlp';
 import { createTxFromRLP, type TypedTransaction } from '@ethereumjs/tx';
 import { RuleError } from './errors.js';
-import { toChecksumAddress } from './address.js';
-import { bytesToBigintBE, fromHex, isHex, reverseBytes, toHex } from './bytes.js';
+import { addressFromBytes, toChecksumAddress, uncompressedKeyToAddressBytes } from './address.js';
+import {
+  bigintToBytesBE,
+  bytesToBigintBE,
+  concatBytes,
+  fromHex,
+  isHex,
+  reverseBytes,
+  toHex,
+} from './bytes.js';
 import { keccak256 } from './hash.js';
+import { secp } from './secp.js';
+import type { SignatureBackend } from './sig-cache.js';
 import type { ContractTx, EthEnvelope } from './types.js';
 
 /** Ethereum tx types chainlab accepts: 0 legacy (EIP-155), 1 EIP-2930, 2 EIP-1559. */
@@ -26,6 +36,16 @@ export const ACCESS_LIST_ADDRESS_GAS = 2_400n;
 export const ACCESS_LIST_STORAGE_KEY_GAS = 1_900n;
 
 const commons = new Map<number, Common>();
+
+/** secp256k1's group order n, and n / 2 (EIP-2: a valid s is at most n / 2). */
+const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+const SECP256K1_HALF_N = SECP256K1_N / 2n;
+
+/**
+ * The txs decodeEthTx made (frozen): their view is the raw bytes' by construction and their
+ * sender was recovered, so checking their signature again would repeat the same work.
+ */
+const decodedTxs = new WeakSet<ContractTx>();
 
 /** The Cancun rules for a chain id (cached: a Common is immutable once made). */
 function commonFor(chainId: number): Common {
@@ -82,7 +102,7 @@ export function ethTxChainId(raw: Uint8Array): { type: number; chainId: bigint }
  * TX_NOT_ALLOWED (a type other than 0/1/2) or INVALID_SIGNATURE (no sender recoverable,
  * high S). Amount bounds and gas rules are the caller's (checkTxAmounts, checkContractTx).
  */
-export function decodeEthTx(raw: Uint8Array | string): ContractTx {
+export function decodeEthTx(raw: Uint8Array | string, backend?: SignatureBackend): ContractTx {
   const bytes = typeof raw === 'string' ? hexRaw(raw) : raw;
   if (bytes.length > MAX_ETH_TX_BYTES)
     throw new RuleError('MALFORMED_TX', `a raw tx is at most ${MAX_ETH_TX_BYTES} bytes`);
@@ -99,18 +119,13 @@ export function decodeEthTx(raw: Uint8Array | string): ContractTx {
     throw new RuleError('MALFORMED_TX', `not a valid Ethereum tx: ${firstLine(msg)}`);
   }
   if (!tx.isSigned()) throw new RuleError('INVALID_SIGNATURE', 'the tx is not signed');
-  let from: string;
-  try {
-    from = toChecksumAddress(tx.getSenderAddress().toString());
-  } catch (e) {
-    throw new RuleError('INVALID_SIGNATURE', `no sender recoverable: ${firstLine(String(e))}`);
-  }
-  if (tx.nonce > BigInt(Number.MAX_SAFE_INTEGER))
-    throw new RuleError('MALFORMED_TX', 'nonce above 2^53-1');
-  if (tx.gasLimit >= 1n << 64n) throw new RuleError('GAS_LIMIT', 'gasLimit is above 2^64-1');
   const r = tx.r!;
   const s = tx.s!;
   const yParity = type === 0 ? tx.v! - chainId * 2n - 35n : tx.v!;
+  const from = recoverEthSender(tx.getMessageToVerifySignature(), r, s, yParity, backend);
+  if (tx.nonce > BigInt(Number.MAX_SAFE_INTEGER))
+    throw new RuleError('MALFORMED_TX', 'nonce above 2^53-1');
+  if (tx.gasLimit >= 1n << 64n) throw new RuleError('GAS_LIMIT', 'gasLimit is above 2^64-1');
   const sig = '0x' + hex32(r) + hex32(s) + (yParity === 1n ? '01' : '00');
   let gasPrice: bigint;
   let maxPriorityFeePerGas: bigint;
@@ -128,7 +143,7 @@ export function decodeEthTx(raw: Uint8Array | string): ContractTx {
           storageKeys: keys.map((k) => toHex(k)),
         }))
       : [];
-  return {
+  const view: ContractTx = Object.freeze({
     kind: 'contract',
     from,
     to: tx.to === undefined ? null : toChecksumAddress(tx.to.toString()),
@@ -140,8 +155,52 @@ export function decodeEthTx(raw: Uint8Array | string): ContractTx {
     data: toHex(tx.data),
     gasLimit: tx.gasLimit,
     gasPrice,
-    eth: { raw: toHex(bytes), type: type as EthEnvelope['type'], maxPriorityFeePerGas, accessList },
-  };
+    eth: Object.freeze({
+      raw: toHex(bytes),
+      type: type as EthEnvelope['type'],
+      maxPriorityFeePerGas,
+      accessList,
+    }),
+  });
+  decodedTxs.add(view);
+  return view;
+}
+
+/**
+ * The sender of an Ethereum signature (r, s, yParity) of `digest`, as Ethereum recovers it
+ * (EIP-2: s at most n / 2), EIP-55 checksummed; INVALID_SIGNATURE when none. `backend`: a
+ * faster secp256k1 (the apps plug in libsecp256k1); default @noble/secp256k1.
+ */
+function recoverEthSender(
+  digest: Uint8Array,
+  r: bigint,
+  s: bigint,
+  yParity: bigint,
+  backend?: SignatureBackend,
+): string {
+  if (r < 1n || r >= SECP256K1_N || s < 1n || s > SECP256K1_HALF_N)
+    throw new RuleError('INVALID_SIGNATURE', 'bad signature: r or s out of range (EIP-2: low s)');
+  if (yParity !== 0n && yParity !== 1n)
+    throw new RuleError('INVALID_SIGNATURE', `bad signature: y parity ${yParity}`);
+  const sig64 = concatBytes(bigintToBytesBE(r, 32), bigintToBytesBE(s, 32));
+  let key: Uint8Array | null;
+  try {
+    key = backend
+      ? backend.recover(digest, sig64, Number(yParity))
+      : secp.recoverPublicKey(concatBytes(Uint8Array.of(Number(yParity)), sig64), digest, {
+          prehash: false,
+          isCompressed: false,
+        });
+  } catch {
+    key = null;
+  }
+  if (!key) throw new RuleError('INVALID_SIGNATURE', 'no sender recoverable from the signature');
+  return addressFromBytes(uncompressedKeyToAddressBytes(key));
+}
+
+/** Whether decodeEthTx made `tx` (so its view and sender are the raw bytes' own). */
+export function isDecodedEthTx(tx: ContractTx): boolean {
+  return decodedTxs.has(tx);
 }
 
 function hexRaw(raw: string): Uint8Array {

@@ -17,6 +17,7 @@ import { hashToDisplay, sha256d } from './hash.js';
 import { RuleError } from './errors.js';
 import { addressFromBytes, addressToBytes } from './address.js';
 import { decodeEthTx, ethTxHashInternal } from './eth-tx.js';
+import type { SignatureBackend } from './sig-cache.js';
 import type { LevelNumber, CoinbaseTx, Tx } from './types.js';
 import {
   checkData,
@@ -132,6 +133,8 @@ export function txSize(tx: Tx): number {
 export interface DecodeTxOptions {
   /** The chain's level: contract txs and state-root coinbases decode only at level 3. Default 2. */
   level?: LevelNumber;
+  /** Faster secp256k1 for recovering an Ethereum tx's sender (default @noble/secp256k1). */
+  sigBackend?: SignatureBackend;
 }
 
 /**
@@ -146,7 +149,7 @@ function decodeTxFields(bytes: Uint8Array, opts: DecodeTxOptions): Tx {
   const level3 = (opts.level ?? 2) >= 3;
   if (bytes[0] === TX_TYPE_ETH) {
     if (!level3) throw new RuleError('TX_NOT_ALLOWED', 'Ethereum txs (type 3) are level 3');
-    return decodeEthTx(bytes.subarray(1));
+    return decodeEthTx(bytes.subarray(1), opts.sigBackend);
   }
   if (bytes.length < TX_SIGNING_BYTES)
     throw new RuleError('MALFORMED_TX', `a tx is at least ${TX_SIGNING_BYTES} bytes`);

@@ -4,6 +4,7 @@ import { RuleError } from './errors.js';
 import { parseAddress } from './address.js';
 import { MAX_U128 } from './coins.js';
 import { decodeEthTx } from './eth-tx.js';
+import type { SignatureBackend } from './sig-cache.js';
 import type { LevelNumber, CoinbaseTx, ContractTx, TransferTx, Tx } from './types.js';
 import { checkData, checkNonce, checkTxAmounts, checkU32 } from './tx-fields.js';
 import { TX_SIG_BYTES } from './tx-codec.js';
@@ -95,6 +96,8 @@ export interface ParseTxOptions {
    * level 3 a contract tx is TX_NOT_ALLOWED.
    */
   level?: LevelNumber;
+  /** Faster secp256k1 for recovering an Ethereum tx's sender (default @noble/secp256k1). */
+  sigBackend?: SignatureBackend;
 }
 
 // A minus sign is recognized only to report "-5" as out of range rather than malformed.
@@ -131,7 +134,7 @@ export function parseTx(json: unknown, opts: ParseTxOptions = {}): Tx {
   const level3 = (opts.level ?? 2) >= 3;
   if (Object.hasOwn(j, 'raw')) {
     if (!level3) throw new RuleError('TX_NOT_ALLOWED', 'Ethereum txs ("raw") need a level-3 chain');
-    return parseEthTxJson(j, opts.maxAmount ?? MAX_U128);
+    return parseEthTxJson(j, opts.maxAmount ?? MAX_U128, opts.sigBackend);
   }
   const contractKeys = CONTRACT_JSON_KEYS.filter((k) => Object.hasOwn(j, k));
   if (contractKeys.length === CONTRACT_JSON_KEYS.length && !level3)
@@ -259,14 +262,18 @@ const ETH_VIEW_KEYS = [
  * adds (from, to, amount, …); the tx is decoded from `raw` and every view field given must
  * equal the decoded one (MALFORMED_TX otherwise).
  */
-function parseEthTxJson(j: Record<string, unknown>, maxAmount: bigint): ContractTx {
+function parseEthTxJson(
+  j: Record<string, unknown>,
+  maxAmount: bigint,
+  backend?: SignatureBackend,
+): ContractTx {
   for (const key of Object.keys(j)) {
     if (!ETH_VIEW_KEYS.includes(key))
       throw new RuleError('MALFORMED_TX', `unknown field ${JSON.stringify(key.slice(0, 40))}`);
   }
   if (typeof j.raw !== 'string')
     throw new RuleError('MALFORMED_TX', 'raw must be 0x-prefixed hex of the signed tx');
-  const tx = decodeEthTx(j.raw.toLowerCase());
+  const tx = decodeEthTx(j.raw.toLowerCase(), backend);
   const view = txToJson(tx) as unknown as Record<string, unknown>;
   for (const key of Object.keys(j)) {
     if (key === 'raw') continue;

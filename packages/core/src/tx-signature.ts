@@ -13,7 +13,7 @@ import {
   uncompressedKeyToAddressBytes,
 } from './address.js';
 import type { SignatureBackend, SignatureCache } from './sig-cache.js';
-import { decodeEthTx } from './eth-tx.js';
+import { decodeEthTx, isDecodedEthTx } from './eth-tx.js';
 import type { ContractTx, SignedTx, TransferTx, Tx } from './types.js';
 import { checkTxAmounts } from './tx-fields.js';
 import { TX_SIG_BYTES, txHash } from './tx-codec.js';
@@ -170,8 +170,8 @@ function verifyEthTx(tx: ContractTx, cache?: SignatureCache): boolean {
   if (cached !== undefined) return cached;
   let valid: boolean;
   try {
-    const decoded = decodeEthTx(tx.eth!.raw);
-    valid = JSON.stringify(txToJson(decoded)) === JSON.stringify(txToJson(tx));
+    const decoded = isDecodedEthTx(tx) ? tx : decodeEthTx(tx.eth!.raw, cache?.backend);
+    valid = decoded === tx || JSON.stringify(txToJson(decoded)) === JSON.stringify(txToJson(tx));
   } catch {
     valid = false;
   }

@@ -3,6 +3,11 @@
 // EVM runs in a worker thread and the caller blocks on Atomics.wait until the answer is
 // there (the technique of synckit). One worker per process hosts every EvmMachine's
 // engine; it is unref'd, so it never keeps a process alive.
+//
+// Read-only queries that a server answers many of (eth_call, eth_estimateGas) may instead
+// go through requestAsync: a second port whose answers arrive as ordinary messages, so the
+// main thread keeps serving HTTP while the worker executes. The worker runs every request,
+// from either port, one at a time in arrival order.
 import {
   MessageChannel,
   Worker,
@@ -11,6 +16,7 @@ import {
 } from 'node:worker_threads';
 import { RuleError, type RuleCode } from '@chainlab/core';
 import type { WorkerReply } from './worker.js';
+import type { WireError } from './types.js';
 
 /** Run from the TypeScript sources (vitest) or from the build. */
 const FROM_SOURCES = import.meta.url.endsWith('.ts');
@@ -25,8 +31,13 @@ export class EvmWorker {
   private static shared: EvmWorker | undefined;
   private readonly worker: Worker;
   private readonly port: MessagePort;
+  private readonly asyncPort: MessagePort;
   private readonly flag: Int32Array;
   private nextId = 1;
+  private readonly waiting = new Map<
+    number,
+    { resolve: (v: unknown) => void; reject: (e: Error) => void; method: string }
+  >();
   private dead: Error | null = null;
 
   /** The process-wide worker, started on first use. */
@@ -47,16 +58,80 @@ export class EvmWorker {
     this.flag = new Int32Array(signal);
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
+    const async = new MessageChannel();
+    this.asyncPort = async.port1;
     const file = new URL(FROM_SOURCES ? './worker-dev.mjs' : './worker.js', import.meta.url);
-    this.worker = new Worker(file, { workerData: { port: port2, signal }, transferList: [port2] });
+    this.worker = new Worker(file, {
+      workerData: { port: port2, asyncPort: async.port2, signal },
+      transferList: [port2, async.port2],
+    });
     this.worker.on('error', (e) => {
       this.dead = e;
+      this.failWaiting();
     });
     this.worker.on('exit', (code) => {
       this.dead ??= new EvmWorkerError(`the EVM worker exited (code ${code})`);
+      this.failWaiting();
     });
+    this.asyncPort.on('message', (reply: WorkerReply) => this.settle(reply));
     this.worker.unref();
     this.port.unref();
+    this.asyncPort.unref();
+  }
+
+  /**
+   * Sends one request without blocking: the answer (or the same errors as request's)
+   * arrives as a promise. For read-only queries; the worker still runs them one at a time.
+   */
+  requestAsync<T>(
+    engine: number,
+    method: string,
+    args: unknown[],
+    timeoutMs = DEFAULT_TIMEOUT_MS,
+  ): Promise<T> {
+    if (this.dead)
+      return Promise.reject(new EvmWorkerError(`the EVM worker is gone: ${this.dead.message}`));
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        if (this.waiting.delete(id)) {
+          if (this.waiting.size === 0) this.asyncPort.unref();
+          reject(new EvmWorkerError(`no answer to ${method} in ${timeoutMs} ms`));
+        }
+      }, timeoutMs);
+      timer.unref();
+      this.waiting.set(id, {
+        resolve: (v) => {
+          clearTimeout(timer);
+          resolve(v as T);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+        method,
+      });
+      // An answer is awaited: keep the process alive until it comes.
+      if (this.waiting.size === 1) this.asyncPort.ref();
+      this.asyncPort.postMessage({ id, engine, method, args });
+    });
+  }
+
+  private settle(reply: WorkerReply): void {
+    const w = this.waiting.get(reply.id);
+    if (!w) return; // timed out already
+    this.waiting.delete(reply.id);
+    if (this.waiting.size === 0) this.asyncPort.unref();
+    if (reply.ok) w.resolve(reply.value);
+    else w.reject(toError(reply.error, w.method));
+  }
+
+  private failWaiting(): void {
+    for (const [id, w] of this.waiting) {
+      this.waiting.delete(id);
+      w.reject(new EvmWorkerError(`the EVM worker is gone: ${this.dead?.message ?? 'exited'}`));
+    }
+    this.asyncPort.unref();
   }
 
   /**
@@ -90,8 +165,13 @@ export class EvmWorker {
     if (reply.id !== id)
       throw new EvmWorkerError(`EVM worker answered request ${reply.id}, expected ${id}`);
     if (reply.ok) return reply.value as T;
-    if (reply.error.rule) throw new RuleError(reply.error.code as RuleCode, reply.error.message);
-    if (reply.error.code === 'RANGE') throw new RangeError(reply.error.message);
-    throw new EvmWorkerError(`${method} failed in the EVM worker: ${reply.error.message}`);
+    throw toError(reply.error, method);
   }
+}
+
+/** A RuleError thrown in the worker comes back as a RuleError with the same code. */
+function toError(error: WireError, method: string): Error {
+  if (error.rule) return new RuleError(error.code as RuleCode, error.message);
+  if (error.code === 'RANGE') return new RangeError(error.message);
+  return new EvmWorkerError(`${method} failed in the EVM worker: ${error.message}`);
 }

@@ -155,6 +155,11 @@ export class EvmMachine implements StateMachine<EvmUndo> {
     return this.worker.request<T>(this.engineId, method, args, this.timeoutMs);
   }
 
+  private requestAsync<T>(method: string, ...args: unknown[]): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('this EvmMachine is closed'));
+    return this.worker.requestAsync<T>(this.engineId, method, args, this.timeoutMs);
+  }
+
   /** Height of the last connected block (0 = genesis state). */
   get height(): number {
     return this.tipHeight;
@@ -313,6 +318,20 @@ export class EvmMachine implements StateMachine<EvmUndo> {
   /** The smallest gasLimit with which the call/deploy succeeds at the tip (eth_estimateGas). */
   estimateGas(req: CallRequest): bigint {
     return this.request<bigint>('estimateGas', req);
+  }
+
+  /**
+   * call() without blocking the thread: for servers answering many calls (eth_call), which
+   * keep parsing requests while the EVM worker executes. The state is the tip's when the
+   * worker gets to it (a block connected meanwhile is included).
+   */
+  callAsync(req: CallRequest): Promise<CallResult> {
+    return this.requestAsync<CallResult>('call', req);
+  }
+
+  /** estimateGas() without blocking the thread (see callAsync). */
+  estimateGasAsync(req: CallRequest): Promise<bigint> {
+    return this.requestAsync<bigint>('estimateGas', req);
   }
 
   /** The receipt of a tx in the active chain. */

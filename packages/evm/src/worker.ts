@@ -16,7 +16,11 @@ export interface WorkerRequest {
 export type WorkerReply =
   { id: number; ok: true; value: unknown } | { id: number; ok: false; error: WireError };
 
-const { port, signal } = workerData as { port: MessagePort; signal: SharedArrayBuffer };
+const { port, asyncPort, signal } = workerData as {
+  port: MessagePort;
+  asyncPort: MessagePort;
+  signal: SharedArrayBuffer;
+};
 const flag = new Int32Array(signal);
 const engines = new Map<number, Engine>();
 let nextEngine = 1;
@@ -62,20 +66,27 @@ function toWire(e: unknown): WireError {
   return { code: 'INTERNAL', message: err?.stack ?? String(e), rule: false };
 }
 
-// Requests arrive one at a time (the sender waits for each answer), so handling them
-// strictly in order needs no queue.
-port.on('message', (req: WorkerRequest) => {
-  void handle(req).then(
-    (value) => reply({ id: req.id, ok: true, value }),
-    (e: unknown) => reply({ id: req.id, ok: false, error: toWire(e) }),
+// One request at a time, in arrival order, from both ports: an engine's calls roll their
+// changes back when they end, so two must never interleave at an await.
+let queue: Promise<void> = Promise.resolve();
+function enqueue(req: WorkerRequest, send: (r: WorkerReply) => void): void {
+  queue = queue.then(() =>
+    handle(req).then(
+      (value) => send({ id: req.id, ok: true, value }),
+      (e: unknown) => send({ id: req.id, ok: false, error: toWire(e) }),
+    ),
   );
-});
+}
+// The synchronous port: its sender blocks on the flag until the answer is there.
+port.on('message', (req: WorkerRequest) => enqueue(req, reply));
+// The asynchronous port (read-only queries): answered with a plain message.
+asyncPort.on('message', (req: WorkerRequest) => enqueue(req, (r) => post(asyncPort, r)));
 
-function reply(r: WorkerReply): void {
+function post(to: MessagePort, r: WorkerReply): void {
   try {
-    port.postMessage(r);
+    to.postMessage(r);
   } catch (e) {
-    port.postMessage({
+    to.postMessage({
       id: r.id,
       ok: false,
       error: {
@@ -85,6 +96,10 @@ function reply(r: WorkerReply): void {
       },
     });
   }
+}
+
+function reply(r: WorkerReply): void {
+  post(port, r);
   Atomics.store(flag, 0, r.id); // after the answer is posted: the waiting thread then finds it
   Atomics.notify(flag, 0);
 }

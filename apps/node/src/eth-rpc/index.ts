@@ -11,7 +11,8 @@ import { EthRpc, type EthRpcDeps } from './methods.js';
 import { INTERNAL_ERROR, INVALID_REQUEST, PARSE_ERROR, RpcError, SERVER_ERROR } from './errors.js';
 import { blockView } from './view.js';
 
-export { EthRpc, httpMempoolClient, type EthRpcDeps, type MempoolClient } from './methods.js';
+export { EthRpc, type EthRpcDeps } from './methods.js';
+export { httpMempoolClient, MempoolRefused, type MempoolClient } from './mempool-client.js';
 
 /** Most requests in one batch (geth: 1000). */
 export const MAX_BATCH = 1000;

@@ -8,8 +8,6 @@ import {
   keccak256,
   toHex,
   parseAddress,
-  parseTx,
-  txid as txidOf,
   type Chain,
   type ChainNode,
   type ChainSpec,
@@ -17,6 +15,7 @@ import {
   type Tx,
 } from '@chainlab/core';
 import type { CallRequest, EvmMachine, Log, Receipt } from '@chainlab/evm';
+import { MempoolRefused, type MempoolClient } from './mempool-client.js';
 import {
   EXECUTION_REVERTED,
   METHOD_NOT_FOUND,
@@ -50,7 +49,7 @@ export interface EthRpcDeps {
   spec: ChainSpec;
   chain: Chain;
   machine: EvmMachine;
-  /** Sends a tx JSON to the mempool's /pushtx; resolves with its txid or rejects with the refusal. */
+  /** The node's mempool (POST /pushtx, the pending nonce, pending txs). */
   mempool: MempoolClient;
   /** Called after the mempool admitted a tx (so the miner refreshes its template). */
   onAdmitted?: () => void;
@@ -65,57 +64,6 @@ export interface EthRpcDeps {
     now: () => number;
   };
   clientVersion: string;
-}
-
-export interface MempoolClient {
-  push(tx: unknown): Promise<{ txid: string }>;
-  pending(): Promise<Tx[]>;
-}
-
-export class MempoolRefused extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-/** HTTP client of the mempool's /pushtx and /unprocessed, every request with a timeout. */
-export function httpMempoolClient(url: string, spec: ChainSpec, timeoutMs = 10_000): MempoolClient {
-  return {
-    async push(tx) {
-      const res = await fetch(`${url}/pushtx`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(tx),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      const body = (await res.json().catch(() => ({}))) as {
-        txid?: string;
-        error?: { code: string; message: string };
-      };
-      if (res.ok && typeof body.txid === 'string') return { txid: body.txid };
-      throw new MempoolRefused(
-        body.error?.code ?? 'UNAVAILABLE',
-        body.error?.message ?? `the mempool answered ${res.status}`,
-      );
-    },
-    async pending() {
-      const res = await fetch(`${url}/unprocessed`, { signal: AbortSignal.timeout(timeoutMs) });
-      if (!res.ok) throw new Error(`the mempool answered ${res.status} to /unprocessed`);
-      const list = (await res.json()) as unknown[];
-      const txs: Tx[] = [];
-      for (const j of list) {
-        try {
-          txs.push(parseTx(j, { level: spec.level, maxAmount: spec.maxAmount }));
-        } catch {
-          // a tx this node cannot read is not shown
-        }
-      }
-      return txs;
-    },
-  };
 }
 
 type Params = unknown[];
@@ -258,11 +206,11 @@ export class EthRpc {
 
   // ---- calls ----
 
-  private callRequest(v: unknown): CallRequest & { gas?: bigint } {
+  private callRequest(v: unknown): CallRequest {
     if (typeof v !== 'object' || v === null || Array.isArray(v))
       throw invalidParam('transaction', 'expected a call object {from, to, data, value, gas}');
     const o = v as Record<string, unknown>;
-    const req: CallRequest & { gas?: bigint } = {
+    const req: CallRequest = {
       to: o.to === undefined || o.to === null ? null : address(o.to, 'to'),
       data: '0x',
     };
@@ -272,7 +220,7 @@ export class EthRpc {
     if (o.value !== undefined && o.value !== null) req.value = hexQuantity(o.value, 'value');
     if (o.gas !== undefined && o.gas !== null) {
       const gas = hexQuantity(o.gas, 'gas');
-      req.gas = gas > this.deps.spec.blockGasLimit ? this.deps.spec.blockGasLimit : gas;
+      req.gasLimit = gas > this.deps.spec.blockGasLimit ? this.deps.spec.blockGasLimit : gas;
     }
     return req;
   }
@@ -364,7 +312,7 @@ export class EthRpc {
         const hash = hash32(param(params, 0), 'hash');
         const m = this.mined(hash);
         if (m) return txView(m.tx, m.pos, this.extras(m.node).baseFee);
-        const pending = (await d.mempool.pending().catch(() => [])).find((t) => txidOf(t) === hash);
+        const pending = await d.mempool.pendingTx(hash).catch(() => null);
         return pending ? txView(pending, null, null) : null;
       }
       case 'eth_getTransactionReceipt': {
@@ -381,12 +329,11 @@ export class EthRpc {
         const a = address(param(params, 0), 'address');
         const tag = param(params, 1);
         this.stateAt(tag);
-        let nonce = d.machine.account(a).nonce;
-        if (tag === 'pending') {
-          for (const tx of await d.mempool.pending().catch(() => []))
-            if (tx.from === a && tx.nonce >= nonce) nonce = tx.nonce + 1;
-        }
-        return qty(nonce);
+        const nonce = d.machine.account(a).nonce;
+        if (tag !== 'pending') return qty(nonce);
+        // The mempool knows the sender's pending txs; the chain's nonce if it cannot answer.
+        const pending = await d.mempool.pendingNonce(a).catch(() => nonce);
+        return qty(pending > nonce ? pending : nonce);
       }
       case 'eth_getCode': {
         const a = address(param(params, 0), 'address');
@@ -402,37 +349,21 @@ export class EthRpc {
       case 'eth_call': {
         const req = this.callRequest(param(params, 0));
         this.stateAt(param(params, 1));
-        let r;
-        try {
-          r = d.machine.call(req.to, req.data, req.from, {
-            ...(req.value !== undefined ? { value: req.value } : {}),
-            ...(req.gas !== undefined ? { gasLimit: req.gas } : {}),
-          });
-        } catch (e) {
-          this.ruleToRpc(e);
-        }
+        // Not blocking the event loop: other requests are parsed while the EVM worker runs.
+        const r = await d.machine.callAsync(req).catch((e: unknown) => this.ruleToRpc(e));
         if (r.status === 0) throw this.reverted(r.returnData, r.revertReason, r.error);
         return r.returnData;
       }
       case 'eth_estimateGas': {
         const req = this.callRequest(param(params, 0));
         if (params.length > 1) this.stateAt(param(params, 1));
-        const { gas: _gas, ...plain } = req;
-        let r;
-        try {
-          r = d.machine.call(plain.to, plain.data, plain.from, {
-            ...(plain.value !== undefined ? { value: plain.value } : {}),
-          });
-        } catch (e) {
-          this.ruleToRpc(e);
-        }
+        const { gasLimit: _gas, ...plain } = req;
+        const r = await d.machine.callAsync(plain).catch((e: unknown) => this.ruleToRpc(e));
         if (r.status === 0) throw this.reverted(r.returnData, r.revertReason, r.error);
-        try {
-          return qty(d.machine.estimateGas(plain));
-        } catch (e) {
-          this.ruleToRpc(e);
-        }
-        break;
+        const gas = await d.machine
+          .estimateGasAsync(plain)
+          .catch((e: unknown) => this.ruleToRpc(e));
+        return qty(gas);
       }
       case 'eth_sendRawTransaction': {
         const raw = hexData(param(params, 0), 'data');

@@ -1,0 +1,112 @@
+// The JSON-RPC's client of the node's mempool: eth_sendRawTransaction hands the raw tx to
+// POST /pushtx, eth_getTransactionCount('pending') asks GET /account/:address for the
+// sender's next nonce, eth_getTransactionByHash asks GET /tx/:txid for a pending tx. Plain
+// node:http over kept-alive connections (fetch costs several times the CPU per request,
+// which the eth_sendRawTransaction bench measures); every request has a deadline.
+import http from 'node:http';
+import { parseTx, type ChainSpec, type Tx } from '@chainlab/core';
+
+export interface MempoolClient {
+  /** POST /pushtx; resolves with the txid or rejects with MempoolRefused. */
+  push(tx: unknown): Promise<{ txid: string }>;
+  /** The nonce after `address`'s pending txs (GET /account/:address). */
+  pendingNonce(address: string): Promise<number>;
+  /** A pending tx (not yet in a block), or null (GET /tx/:txid). */
+  pendingTx(txid: string): Promise<Tx | null>;
+}
+
+/** The mempool refused a tx: its error code (BAD_NONCE, FEE_TOO_LOW, …) and message. */
+export class MempoolRefused extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface Answer {
+  status: number;
+  body: unknown;
+}
+
+export function httpMempoolClient(url: string, spec: ChainSpec, timeoutMs = 10_000): MempoolClient {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const base = new URL(url);
+
+  function request(method: 'GET' | 'POST', path: string, body?: string): Promise<Answer> {
+    return new Promise((resolve, reject) => {
+      const req = http.request(
+        {
+          host: base.hostname,
+          port: base.port,
+          path,
+          method,
+          agent,
+          timeout: timeoutMs,
+          headers:
+            body === undefined
+              ? {}
+              : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('error', reject);
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString();
+            let parsed: unknown = null;
+            try {
+              parsed = text === '' ? null : JSON.parse(text);
+            } catch {
+              // not JSON: the caller sees the status
+            }
+            resolve({ status: res.statusCode ?? 0, body: parsed });
+          });
+        },
+      );
+      req.on('timeout', () =>
+        req.destroy(new Error(`${method} ${url}${path}: no answer in ${timeoutMs} ms`)),
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  const errorOf = (a: Answer) =>
+    (a.body as { error?: { code?: string; message?: string } } | null)?.error;
+
+  return {
+    async push(tx) {
+      const a = await request('POST', '/pushtx', JSON.stringify(tx));
+      const txid = (a.body as { txid?: unknown } | null)?.txid;
+      if (a.status === 200 && typeof txid === 'string') return { txid };
+      const e = errorOf(a);
+      throw new MempoolRefused(
+        e?.code ?? 'UNAVAILABLE',
+        e?.message ?? `the mempool answered ${a.status}`,
+      );
+    },
+    async pendingNonce(address) {
+      const a = await request('GET', `/account/${address}`);
+      const nonce = (a.body as { nonce?: unknown } | null)?.nonce;
+      if (a.status !== 200 || typeof nonce !== 'number')
+        throw new Error(`the mempool answered ${a.status} to /account/${address}`);
+      return nonce;
+    },
+    async pendingTx(txid) {
+      const a = await request('GET', `/tx/${txid}`);
+      if (a.status === 404) return null;
+      const status = a.body as { status?: unknown; tx?: unknown } | null;
+      if (a.status !== 200 || !status)
+        throw new Error(`the mempool answered ${a.status} to /tx/${txid}`);
+      // A tx the mempool already sees in a block is answered from the node's own chain.
+      if (status.status === 'confirmed') return null;
+      try {
+        return parseTx(status.tx, { level: spec.level, maxAmount: spec.maxAmount });
+      } catch {
+        return null; // a tx this node cannot read is not shown
+      }
+    },
+  };
+}
