@@ -103,7 +103,7 @@ export function httpMempoolClient(url: string, spec: ChainSpec, timeoutMs = 10_0
       // A tx the mempool already sees in a block is answered from the node's own chain.
       if (status.status === 'confirmed') return null;
       try {
-        return parseTx(status.tx, { level: spec.level, maxAmount: spec.maxAmount });
+        return parseTx(status.tx, spec);
       } catch {
         return null; // a tx this node cannot read is not shown
       }
