@@ -6,6 +6,7 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import {
   ScenarioError,
+  applyRealScenario,
   applySets,
   expandSweep,
   parseScenario,
@@ -15,6 +16,7 @@ import {
   type Summary,
 } from '@chainlab/sim';
 import { analyse, type Analysis, type RunOutcome } from './analysis.js';
+import { realAttackAnalysis } from './real-attack-analysis.js';
 import { diskUsage, formatBytes, wantsBlocksCsv, writeBlocksCsv } from './outputs.js';
 import { defaultWorkers, runSimPoints } from './parallel.js';
 import { runPlots } from './plots.js';
@@ -118,6 +120,7 @@ export function prepare(opts: Pick<RunOptions, 'scenario' | 'seed' | 'sets' | 'm
   const file = resolveScenarioFile(opts.scenario);
   let raw = readScenarioFile(file);
   try {
+    if (opts.mode === 'real') raw = applyRealScenario(raw);
     raw = applySets(raw, opts.sets ?? []);
     if (opts.seed !== undefined) raw = applySets(raw, [['seed', opts.seed]]);
     const points = expandSweep(raw).map((p) => {
@@ -274,7 +277,10 @@ export async function runExperiment(opts: RunOptions): Promise<ExperimentResult>
   let analysis: Analysis | null = null;
   const kind = prepared.points[0]!.scenario.analysis;
   if (kind) {
-    analysis = analyse(kind, outcomes);
+    analysis =
+      opts.mode === 'real' && (kind === 'selfish-mining' || kind === 'double-spend')
+        ? realAttackAnalysis(kind, outcomes)
+        : analyse(kind, outcomes);
     writeJson(path.join(outDir, 'comparison.json'), { analysis: kind, rows: analysis.rows });
     for (const [name, svg] of Object.entries(analysis.plots))
       writeFileSync(path.join(outDir, name), svg);

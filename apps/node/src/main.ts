@@ -218,6 +218,7 @@ await runService({
     const gossip = new Gossip(service, txSink ?? undefined, logger, {
       blockDelayMs: config.gossipDelayMs,
       binaryBlocks: config.binarySync,
+      relayReceived: config.strategy !== 'selfish',
     });
     lifecycle.onShutdown('gossip', () => gossip.closeAll());
 

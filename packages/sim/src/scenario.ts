@@ -259,15 +259,22 @@ const SIM_CHAIN_FORBIDDEN = ['extends', 'level', 'genesis', 'powLimitBits', 'dev
 /**
  * The chain spec a scenario's `chain` overrides give (level 1, on top of devnet-data), with
  * `genesisBits` and `powLimitBits` set by the caller (simulated or real proof of work).
+ * Real double-spend runs need transfers: they pass base 'devnet' (level 2, dev accounts).
  */
 export function scenarioSpec(
   chain: Record<string, unknown>,
-  opts: { name: string; genesisBits: number; powLimitBits: number; genesisTime?: number },
+  opts: {
+    name: string;
+    genesisBits: number;
+    powLimitBits: number;
+    genesisTime?: number;
+    base?: 'devnet-data' | 'devnet';
+  },
 ): ChainSpec {
   try {
     return loadSpec({
       ...chain,
-      extends: 'devnet-data',
+      extends: opts.base ?? 'devnet-data',
       name: opts.name,
       genesis:
         opts.genesisTime === undefined
@@ -554,6 +561,26 @@ function sweepOf(v: unknown): SweepDim[] {
   });
 }
 
+/**
+ * A --real run of a scenario whose simulated form would not fit on one machine (a hundred
+ * miners, a 21-point sweep): `real.scenario` holds top-level fields (nodes, network, stop,
+ * sweep, ...) that replace the scenario's; `sweep: null` runs a single point.
+ */
+export function applyRealScenario(input: unknown): unknown {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return input;
+  const o = input as Record<string, unknown>;
+  const real = o.real as Record<string, unknown> | undefined;
+  if (!real || typeof real !== 'object' || real.scenario === undefined) return input;
+  const replace = real.scenario;
+  if (typeof replace !== 'object' || replace === null || Array.isArray(replace))
+    throw new ScenarioError('real.scenario', 'must be a map of top-level scenario fields');
+  const { scenario: _replaced, ...realRest } = real;
+  const out: Record<string, unknown> = { ...o, ...(replace as Record<string, unknown>) };
+  out.real = realRest;
+  for (const [k, v] of Object.entries(out)) if (v === null) delete out[k];
+  return out;
+}
+
 /** Validates a parsed scenario file. Sweeps are kept, not expanded (see expandSweep). */
 export function parseScenario(input: unknown): Scenario {
   const o = obj(input, '', TOP_FIELDS);
@@ -561,6 +588,8 @@ export function parseScenario(input: unknown): Scenario {
   const { nodes, groups } = nodesOf(o.nodes);
   const simIn = obj(o.sim ?? {}, 'sim', ['genesisWork', 'verify', 'blockBytes']);
   const realIn = obj(o.real ?? {}, 'real', [
+    // Top-level fields that replace the scenario's in --real runs (applyRealScenario).
+    'scenario',
     'totalHashrate',
     'chain',
     'stop',

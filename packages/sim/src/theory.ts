@@ -122,3 +122,64 @@ export function rosenfeldDoubleSpend(q: number, z: number): number {
   }
   return 1 - sum;
 }
+
+/**
+ * Double-spend success for the attacker the strategy actually runs: Rosenfeld's model (one
+ * block pre-mined with the conflicting tx, then the payment; publish once the victim has z
+ * confirmations and the private branch is longer) with its give-up bound: the attempt is
+ * abandoned as soon as the honest chain is `giveUpBehind` blocks ahead (d = honest −
+ * attacker ≥ giveUpBehind), before or after the z confirmations. Exact, by dynamic
+ * programming over the race states while the honest chain has fewer than z blocks, then
+ * the gambler's ruin between +1 (win) and −giveUpBehind (give up):
+ *   P(win from lead L) = (1 − r^(L+G)) / (1 − r^(G+1)),  r = p/q   (L+G / G+1 when p = q)
+ * Tends to rosenfeldDoubleSpend as giveUpBehind grows; q ≥ p still gives up sometimes.
+ */
+export function boundedDoubleSpend(q: number, z: number, giveUpBehind: number): number {
+  const p = 1 - q;
+  const G = giveUpBehind;
+  if (q <= 0) return 0;
+  if (q >= 1) return 1;
+  const ruin = (lead: number): number => {
+    // Absorbed at lead +1 (win) or −G (give up); lead counts attacker − honest.
+    if (lead >= 1) return 1;
+    if (lead <= -G) return 0;
+    const x = lead + G;
+    const N = G + 1;
+    if (Math.abs(p - q) < 1e-12) return x / N;
+    const r = p / q;
+    // Large r^N: divide through to keep it finite.
+    if (r > 1) return (Math.pow(1 / r, N - x) - Math.pow(1 / r, N)) / (1 - Math.pow(1 / r, N));
+    return (1 - Math.pow(r, x)) / (1 - Math.pow(r, N));
+  };
+  // prob[a]: probability of the state (h honest blocks, a attacker blocks), h < z, not absorbed.
+  // An attacker with a ≥ z + 1 before the z-th honest block has won: it publishes then.
+  let win = 0;
+  let prob = new Map<number, number>([[1, 1]]);
+  for (let h = 0; h < z; h++) {
+    const next = new Map<number, number>();
+    for (const [a0, pr0] of prob) {
+      // The attacker finds k more blocks before the next honest one: q^k p.
+      let a = a0;
+      let pr = pr0;
+      for (;;) {
+        if (a >= z + 1) {
+          win += pr;
+          break;
+        }
+        // The honest block: (h + 1, a).
+        const mass = pr * p;
+        if (h + 1 - a >= G) {
+          // gave up
+        } else if (h + 1 >= z) {
+          win += mass * ruin(a - (h + 1));
+        } else next.set(a, (next.get(a) ?? 0) + mass);
+        pr *= q;
+        a++;
+        if (pr < 1e-18) break;
+      }
+    }
+    prob = next;
+  }
+  if (z === 0) return ruin(1);
+  return win;
+}

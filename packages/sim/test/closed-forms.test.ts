@@ -3,6 +3,7 @@
 // of that many blocks may fall from the truth (4 standard errors).
 import { describe, expect, it } from 'vitest';
 import {
+  boundedDoubleSpend,
   doubleSpendDecision,
   nakamotoDoubleSpend,
   rosenfeldDoubleSpend,
@@ -182,5 +183,51 @@ describe('double-spend closed forms and decision', () => {
     expect(d(3, 3)).toBe('wait'); // a tie is not enough
     expect(d(7, 2)).toBe('give-up');
     expect(d(6, 2)).toBe('wait');
+  });
+});
+
+describe('boundedDoubleSpend (Rosenfeld with the give-up bound)', () => {
+  it('tends to Rosenfeld as the bound grows, and never exceeds it', () => {
+    for (const q of [0.1, 0.2, 0.3, 0.4])
+      for (const z of [0, 1, 2, 5, 8]) {
+        const r = rosenfeldDoubleSpend(q, z);
+        expect(boundedDoubleSpend(q, z, 200)).toBeCloseTo(r, 9);
+        for (const G of [1, 2, 3, 10])
+          expect(boundedDoubleSpend(q, z, G)).toBeLessThanOrEqual(r + 1e-12);
+      }
+  });
+
+  it('matches a direct simulation of the race', () => {
+    // Monte Carlo of the decision rule with a seeded generator: within 4 standard errors.
+    let seed = 12345; // mulberry32
+    const rand = () => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    for (const [q, z, G] of [
+      [0.3, 1, 3],
+      [0.3, 3, 2],
+      [0.45, 2, 4],
+    ] as const) {
+      const n = 40_000;
+      let wins = 0;
+      for (let i = 0; i < n; i++) {
+        let h = 0;
+        let a = 1;
+        for (;;) {
+          if (h >= z && a > h) {
+            wins++;
+            break;
+          }
+          if (h - a >= G) break;
+          if (rand() < q) a++;
+          else h++;
+        }
+      }
+      const p = boundedDoubleSpend(q, z, G);
+      expect(Math.abs(wins / n - p)).toBeLessThan(4 * Math.sqrt((p * (1 - p)) / n));
+    }
   });
 });

@@ -75,6 +75,12 @@ export interface GossipOptions {
    * to compare the two encodings.
    */
   binaryBlocks?: boolean;
+  /**
+   * Relay blocks this node received from others (default true). A selfish pool
+   * (--strategy selfish) relays only its own: it does not help the honest blocks it races
+   * against, as Eyal & Sirer's pool does not.
+   */
+  relayReceived?: boolean;
 }
 
 export class Peer {
@@ -452,6 +458,7 @@ export class Gossip {
 
   private relayBlock(node: ChainNode, source: string): void {
     if (source === 'replay' || this.relayed.has(node.hash)) return;
+    if (this.options.relayReceived === false && source !== 'miner') return;
     this.relayed.add(node.hash);
     if (this.relayed.size > 10_000)
       this.relayed.delete(this.relayed.values().next().value as string);

@@ -7,6 +7,11 @@
 //   polling alike) only through it; cutting the link closes the proxy's connections and
 //   refuses new ones, healing opens it again.
 //
+// - Per-pair delays (a scenario's `network.links` rules): P(i→j) holds every chunk it
+//   forwards, both ways, by the link's one-way delay, so a block j sends to i arrives that
+//   much later whichever of the two dialled. (A delay the same on every link is instead the
+//   nodes' own --gossip-delay-ms, which delays blocks only.)
+//
 // So the nodes run unmodified, discover each other through the real tracker, and a
 // partition cuts exactly the links between groups.
 import http from 'node:http';
@@ -18,7 +23,11 @@ class PairProxy {
   private readonly sockets = new Set<net.Socket>();
   port = 0;
 
-  constructor(private readonly target: () => number | null) {
+  constructor(
+    private readonly target: () => number | null,
+    /** One-way delay of the link, ms (0: bytes pass at once). */
+    private readonly delayMs = 0,
+  ) {
     this.server = net.createServer((client) => this.accept(client));
   }
 
@@ -38,17 +47,37 @@ class PairProxy {
       return;
     }
     const upstream = net.connect(port, '127.0.0.1');
+    const d = this.delayMs;
     for (const s of [client, upstream]) {
       this.sockets.add(s);
       s.on('error', () => undefined);
       s.on('close', () => {
         this.sockets.delete(s);
-        client.destroy();
-        upstream.destroy();
+        // Bytes still held for the other side go out first (an HTTP answer, say).
+        const close = () => {
+          client.destroy();
+          upstream.destroy();
+        };
+        if (d > 0 && this.up) setTimeout(close, d + 5);
+        else close();
       });
     }
-    client.pipe(upstream);
-    upstream.pipe(client);
+    if (d <= 0) {
+      client.pipe(upstream);
+      upstream.pipe(client);
+      return;
+    }
+    // Timers of one duration fire in the order they were set: the stream keeps its order.
+    const hold = (from: net.Socket, to: net.Socket) => {
+      from.on('data', (chunk: Buffer) => {
+        setTimeout(() => {
+          if (!to.destroyed) to.write(chunk);
+        }, d);
+      });
+      from.on('end', () => setTimeout(() => to.end(), d));
+    };
+    hold(client, upstream);
+    hold(upstream, client);
   }
 
   setUp(up: boolean): void {
@@ -81,13 +110,15 @@ export class NetworkControl {
   constructor(
     private readonly trackerUrl: string,
     readonly n: number,
+    /** delaysMs[i][j]: one-way delay of the link between nodes i and j (null: none). */
+    delaysMs: number[][] | null = null,
   ) {
     this.nodeUrl = new Array<string | null>(n).fill(null);
     this.nodePort = new Array<number | null>(n).fill(null);
     this.group = new Array<number>(n).fill(0);
     this.proxies = Array.from({ length: n }, (_, i) =>
       Array.from({ length: n }, (_, j) =>
-        i === j ? null : new PairProxy(() => this.nodePort[j]!),
+        i === j ? null : new PairProxy(() => this.nodePort[j]!, delaysMs?.[i]?.[j] ?? 0),
       ),
     );
   }

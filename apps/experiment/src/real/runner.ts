@@ -15,22 +15,22 @@
 // - Checks at the end: all nodes on one tip, that tip has the most work of any block any
 //   node knows, no block a node had stored was missing after its restart, and every data
 //   item a node acknowledged (202) and never lost in a crash is on the main chain.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { blockSize, headerWork, parseBlock, specToJson, type ChainSpec } from '@chainlab/core';
+import { blockSize, headerWork, parseBlock, type ChainSpec } from '@chainlab/core';
 import {
   DelayCounter,
   NetworkModel,
-  SIM_POW_LIMIT_BITS,
-  bitsForWork,
-  scenarioSpec,
   summarize,
   type BlockRecord,
   type Fault,
   type Scenario,
   type Summary,
 } from '@chainlab/sim';
+import { measureAttacks } from './attacks.js';
+import { LogBook, nodeArgs, nodeStates, type NodeState } from './nodes.js';
+import { realChain } from './spec.js';
 import type { ProgressBar } from '../progress.js';
 import { maxOf } from '../extent.js';
 import { REPO_ROOT } from '../paths.js';
@@ -64,26 +64,6 @@ interface TreeBlock {
   chainwork: string;
 }
 
-interface NodeState {
-  id: string;
-  j: number;
-  share: number;
-  delayMs: number;
-  dataDir: string;
-  port: number;
-  service: Service | null;
-  online: boolean;
-  everKilled: boolean;
-  /** hash → ms epoch the node connected it (first time). */
-  connected: Map<string, number>;
-  /**
-   * Blocks this process acknowledged: it logs 'block connected' only after the block is
-   * stored, right before relaying it (and 'mined a block' after storing its own).
-   */
-  acknowledged: Set<string>;
-  hashrates: number[];
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const ZERO = '0x' + '0'.repeat(64);
 
@@ -106,24 +86,7 @@ async function postJson(url: string, body: unknown, timeoutMs = 5000): Promise<n
 
 export async function runReal(scenario: Scenario, opts: RealOptions): Promise<RealResult> {
   const real = scenario.real;
-  const chainOverrides = { ...scenario.chain, ...real.chain };
-  const T = scenarioSpec(chainOverrides, {
-    name: 'probe',
-    genesisBits: 0x1f00ffff,
-    powLimitBits: SIM_POW_LIMIT_BITS,
-  }).targetBlockTimeSeconds;
-  const genesisWorkTarget = Math.max(2, real.totalHashrate * T);
-  // Genesis "now": retarget rules measure from genesis, and a genesis months old would
-  // make the first blocks far too easy (LWMA caps a solve time at 6T, Bitcoin at 4×).
-  const spec = scenarioSpec(chainOverrides, {
-    name: `exp-${scenario.name}`,
-    genesisBits: bitsForWork(genesisWorkTarget),
-    powLimitBits: SIM_POW_LIMIT_BITS,
-    genesisTime: Math.floor(Date.now() / 1000) - 1,
-  });
-  const genesisWork = Number(headerWork(spec.genesis.bits));
-  const specFile = path.join(opts.outDir, 'spec.json');
-  writeFileSync(specFile, JSON.stringify(specToJson(spec), null, 2) + '\n');
+  const { spec, specFile, genesisWork, transfers } = realChain(scenario, opts.outDir);
   const warnings: string[] = [];
   const network = new NetworkModel(scenario, scenario.seed);
   if (scenario.network.topology.kind !== 'mesh')
@@ -132,40 +95,23 @@ export async function runReal(scenario: Scenario, opts: RealOptions): Promise<Re
     );
   if (scenario.network.bandwidthBytesPerSecond)
     warnings.push('real mode: network.bandwidthBytesPerSecond is simulator-only');
+  if (transfers && scenario.load.txPerSecond > 0)
+    warnings.push(
+      'real mode: load (data items) needs a level-1 chain; a double-spend run has none',
+    );
   const n = scenario.nodes.length;
-  const outDelay = (j: number): number => {
-    if (real.delayMs !== null) return real.delayMs;
-    if (n === 1) return 0;
-    const ds: number[] = [];
-    for (let k = 0; k < n; k++) if (k !== j) ds.push(network.linkDelay(j, k) * 1000);
-    if (ds.some((d) => Math.abs(d - ds[0]!) > 1e-9)) {
-      warnings.push(
-        `real mode: node ${scenario.nodes[j]!.id} has per-pair delays; it delays every block it sends by their mean`,
-      );
-    }
-    return ds.reduce((a, d) => a + d, 0) / ds.length;
-  };
   const echo = opts.echo ? (line: string) => process.stderr.write(line + '\n') : undefined;
   const root = REPO_ROOT;
   const nodeScript = appScript(root, 'node');
   const trackerScript = appScript(root, 'tracker');
 
-  const states: NodeState[] = scenario.nodes.map((node, j) => ({
-    id: node.id,
-    j,
-    share: node.hashShare,
-    delayMs: outDelay(j),
-    dataDir: mkdtempSync(path.join(tmpdir(), `chainlab-exp-${node.id}-`)),
-    port: 0,
-    service: null,
-    online: false,
-    everKilled: false,
-    connected: new Map(),
-    acknowledged: new Set(),
-    hashrates: [],
-  }));
-  const mined = new Map<string, { j: number; at: number }>();
+  const { states, pairDelaysMs } = nodeStates(scenario, network);
+  const book = new LogBook(states);
+  const mined = book.mined;
   let tracker: Service | null = null;
+  // A double-spend run is a level-2 chain: the payment goes to a real mempool, as a user's would.
+  let mempool: Service | null = null;
+  const mempoolDir = transfers ? mkdtempSync(path.join(tmpdir(), 'chainlab-exp-mempool-')) : null;
   let control: NetworkControl | null = null;
   const timers: NodeJS.Timeout[] = [];
   const faultLog: { time: number; event: string }[] = [];
@@ -176,43 +122,15 @@ export async function runReal(scenario: Scenario, opts: RealOptions): Promise<Re
   let partitioned = false;
   const checks = { lostBlocks: 0, restartsChecked: 0, errors: [] as string[] };
 
-  const onRecord = (j: number) => (r: Record<string, unknown>) => {
-    if (r.msg === 'mined a block' && typeof r.hash === 'string' && !mined.has(r.hash)) {
-      mined.set(r.hash, { j, at: typeof r.time === 'number' ? r.time : Date.now() });
-      states[j]!.acknowledged.add(r.hash);
-    } else if (
-      r.msg === 'block connected' &&
-      typeof r.hash === 'string' &&
-      typeof r.at === 'number'
-    ) {
-      const c = states[j]!.connected;
-      if (!c.has(r.hash)) c.set(r.hash, r.at);
-      states[j]!.acknowledged.add(r.hash);
-    }
-  };
-
   const startNode = async (s: NodeState): Promise<void> => {
-    const args = [
-      '--port',
-      String(s.port),
-      '--spec',
+    const args = nodeArgs(s, {
       specFile,
-      '--data-dir',
-      s.dataDir,
-      '--tracker',
-      control!.viewUrls[s.j]!,
-      '--threads',
-      '1',
-      '--poll-interval',
-      String(real.pollIntervalMs),
-      '--log-level',
-      'debug',
-      '--no-mine',
-    ];
-    if (s.share > 0)
-      args.push('--max-hashrate', String(Math.max(1, Math.round(real.totalHashrate * s.share))));
-    if (s.delayMs > 0) args.push('--gossip-delay-ms', String(Math.round(s.delayMs)));
-    const svc = await startService(s.id, nodeScript, args, { onRecord: onRecord(s.j), echo });
+      trackerUrl: control!.viewUrls[s.j]!,
+      mempoolUrl: mempool?.url ?? null,
+      totalHashrate: real.totalHashrate,
+      pollIntervalMs: real.pollIntervalMs,
+    });
+    const svc = await startService(s.id, nodeScript, args, { onRecord: book.reader(s.j), echo });
     s.service = svc;
     s.port = svc.port;
     s.online = true;
@@ -336,6 +254,7 @@ export async function runReal(scenario: Scenario, opts: RealOptions): Promise<Re
     opts.log(`\n${signal}: stopping the tracker and nodes`);
     for (const s of states) if (s.online) s.service!.proc.kill('SIGTERM');
     tracker?.proc.kill('SIGTERM');
+    mempool?.proc.kill('SIGTERM');
     void control?.close();
     for (const s of states) rmSync(s.dataDir, { recursive: true, force: true });
     process.exit(130);
@@ -349,8 +268,15 @@ export async function runReal(scenario: Scenario, opts: RealOptions): Promise<Re
   let duration = 0;
   try {
     tracker = await startService('tracker', trackerScript, ['--port', '0', '--ttl', '5'], { echo });
-    control = new NetworkControl(tracker.url, n);
+    control = new NetworkControl(tracker.url, n, pairDelaysMs);
     await control.start();
+    if (transfers)
+      mempool = await startService(
+        'mempool',
+        appScript(root, 'mempool'),
+        ['--port', '0', '--spec', specFile, '--tracker', tracker.url, '--data-dir', mempoolDir!],
+        { echo },
+      );
     opts.bar.update(0, 'starting nodes');
     for (const s of states) await startNode(s);
     // Let them find each other before anyone mines.
@@ -380,7 +306,7 @@ export async function runReal(scenario: Scenario, opts: RealOptions): Promise<Re
       .filter((f) => 'height' in f.at)
       .sort((a, b) => (a.at as { height: number }).height - (b.at as { height: number }).height);
 
-    if (scenario.load.txPerSecond > 0) {
+    if (scenario.load.txPerSecond > 0 && !transfers) {
       const tick = 100;
       let owed = 0;
       timers.push(
@@ -497,6 +423,16 @@ export async function runReal(scenario: Scenario, opts: RealOptions): Promise<Re
       return false;
     };
     let converged = await converge();
+    // An attack can end on an open tie (a selfish pool's block and an honest one at one
+    // height, each side keeping the first it saw): one more honest block settles it, as the
+    // next block would on a live network. At most three rounds, one honest node each.
+    const honestMiners = () => online().filter((s) => s.strategy.type === 'honest' && s.share > 0);
+    for (let round = 0; !converged && !partitioned && round < 3; round++) {
+      const h = honestMiners()[round % Math.max(1, honestMiners().length)];
+      if (!h) break;
+      await postJson(`${h.service!.url}/dev/mine`, { blocks: 1 }, 60_000).catch(() => undefined);
+      converged = await converge();
+    }
     // A block carrying queued data can lose a last race: its items go back to their node's
     // queue, which no longer mines. Such a node mines one block on request, and the network
     // converges again (one node per round, a few rounds at most), so acknowledged data is not counted lost.
@@ -548,6 +484,7 @@ export async function runReal(scenario: Scenario, opts: RealOptions): Promise<Re
       );
       const block = parseBlock(json, spec);
       const data = 'data' in block ? block.data : [];
+      const txCount = 'txs' in block ? block.txs.length : data.length;
       if (mainHashes.has(b.hash)) for (const d of data) items.add(d);
       const m = mined.get(b.hash);
       const minedAt = m ? (states[m.j]!.connected.get(b.hash) ?? m.at) : null;
@@ -561,7 +498,7 @@ export async function runReal(scenario: Scenario, opts: RealOptions): Promise<Re
         headerTime: b.time,
         bits: b.bits,
         work: Number(headerWork(b.bits)),
-        txs: b.height === 0 ? 0 : data.length,
+        txs: b.height === 0 ? 0 : txCount,
         bytes: blockSize(block),
       });
     }
@@ -590,6 +527,23 @@ export async function runReal(scenario: Scenario, opts: RealOptions): Promise<Re
       if (s.hashrates.length > 0) hashrates[s.id] = maxOf(s.hashrates, (h) => h);
     }
     const finalTips = await Promise.all(online().map(tipOf));
+    // The attackers' own counts (GET /status) beside what their logs and the trees show.
+    const strategyStatus: Record<string, unknown> = {};
+    for (const s of online()) {
+      if (s.strategy.type === 'honest') continue;
+      const st = await getJson<{ strategy?: unknown }>(`${s.service!.url}/status`).catch(
+        () => null,
+      );
+      if (st?.strategy) strategyStatus[s.id] = st.strategy;
+    }
+    const attack = measureAttacks({
+      scenario,
+      states,
+      book,
+      records,
+      mainHashes,
+      strategyStatus,
+    });
     const summary = summarize({
       records,
       mainTip: mainTipEntry.hash,
@@ -631,6 +585,7 @@ export async function runReal(scenario: Scenario, opts: RealOptions): Promise<Re
           faultErrors: checks.errors,
         },
         hashrates,
+        ...(attack ? { attack } : {}),
         stoppedBy,
         ...(warnings.length > 0 ? { warnings: [...new Set(warnings)] } : {}),
         ...(opts.params ? { params: opts.params } : {}),
@@ -658,8 +613,10 @@ export async function runReal(scenario: Scenario, opts: RealOptions): Promise<Re
       clearInterval(t);
     }
     await Promise.all(states.map((s) => (s.online ? s.service!.stop() : Promise.resolve())));
+    await mempool?.stop();
     await tracker?.stop();
     await control?.close();
     for (const s of states) rmSync(s.dataDir, { recursive: true, force: true });
+    if (mempoolDir) rmSync(mempoolDir, { recursive: true, force: true });
   }
 }

@@ -6,7 +6,8 @@
 //
 // Log lines the experiment runner reads (docs/experiments.md):
 //   'selfish: withheld a block'     {hash, height, lead}
-//   'selfish: published'            {hashes, action, race?}  race = the honest block matched
+//   'selfish: published'            {hashes, action, race?, tie?}  race = the honest block
+//                                   matched; tie = no lead left (the state γ decides)
 import { blockTemplate, type Block, type ChainNode, type Reorg } from '@chainlab/core';
 import {
   selfishOnOwnBlock,
@@ -116,6 +117,8 @@ export class SelfishMining implements MiningStrategy {
         hashes: out.map((b) => b.hash),
         action,
         ...(d.race && race ? { race: race.hash, height: race.height } : {}),
+        // A tie (Eyal & Sirer's state 0'): the pool had no lead left; γ decides it.
+        ...(d.race && d.upToHeight === Infinity ? { tie: true } : {}),
       },
       'selfish: published',
     );
