@@ -120,8 +120,11 @@ export function prepare(opts: Pick<RunOptions, 'scenario' | 'seed' | 'sets' | 'm
   const file = resolveScenarioFile(opts.scenario);
   let raw = readScenarioFile(file);
   try {
+    // real.scenario first, so that --set stop.height=… applies to the real run; and again
+    // after, for a --set of real.scenario itself.
     if (opts.mode === 'real') raw = applyRealScenario(raw);
     raw = applySets(raw, opts.sets ?? []);
+    if (opts.mode === 'real') raw = applyRealScenario(raw);
     if (opts.seed !== undefined) raw = applySets(raw, [['seed', opts.seed]]);
     const points = expandSweep(raw).map((p) => {
       const scenario = parseScenario(p.raw);

@@ -118,8 +118,13 @@ describe('pnpm experiment', () => {
       }),
     ).rejects.toThrow(UsageError);
     await expect(
-      runExperiment({ scenario: scenarioFile, mode: 'real', log: quiet }),
-    ).rejects.toThrow(/nodes.pool.strategy: strategy selfish runs only in the simulator/);
+      runExperiment({
+        scenario: scenarioFile,
+        mode: 'real',
+        sets: [['real', { scenario: 5 }]],
+        log: quiet,
+      }),
+    ).rejects.toThrow(/real.scenario: must be a map of top-level scenario fields/);
     const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
       expect(await main(['--', 'run', 'no-such-scenario'])).toBe(2);
@@ -135,12 +140,18 @@ describe('pnpm experiment', () => {
     }
   });
 
-  it('every built-in scenario is valid, for --sim and (where it runs honest miners) --real', async () => {
+  it('every built-in scenario is valid, for --sim and --real', async () => {
     const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     try {
-      for (const name of ['selfish-mining', 'stale-rate', 'difficulty-shock', 'partition-heal']) {
+      for (const name of [
+        'selfish-mining',
+        'double-spend',
+        'stale-rate',
+        'difficulty-shock',
+        'partition-heal',
+      ]) {
         expect(await main(['validate', name])).toBe(0);
-        if (name !== 'selfish-mining') expect(await main(['validate', name, '--real'])).toBe(0);
+        expect(await main(['validate', name, '--real'])).toBe(0);
       }
     } finally {
       stdout.mockRestore();

@@ -600,6 +600,13 @@ export function parseScenario(input: unknown): Scenario {
   ]);
   const loadIn = obj(o.load ?? {}, 'load', ['txPerSecond', 'txBytes']);
   const chain = chainOverrides(o.chain, 'chain');
+  if (
+    realIn.scenario !== undefined &&
+    (typeof realIn.scenario !== 'object' ||
+      realIn.scenario === null ||
+      Array.isArray(realIn.scenario))
+  )
+    throw new ScenarioError('real.scenario', 'must be a map of top-level scenario fields');
   const realChain = chainOverrides(realIn.chain, 'real.chain');
   chainOverrides({ ...chain, ...realChain }, 'real.chain');
   if (o.stop === undefined) throw new ScenarioError('stop', 'is required, e.g. {"blocks": 10000}');
