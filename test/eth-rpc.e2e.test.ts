@@ -3,7 +3,7 @@
 // by the real mempool, mined, and their receipts; JSON-RPC error codes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPublicClient, createWalletClient, defineChain, http } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { JsonRpcProvider, Wallet } from 'ethers';
 import { loadSpec } from '@chainlab/core';
 import { compileSource } from '@chainlab/evm';
@@ -263,4 +263,44 @@ contract Box {
     expect(await provider.getBalance('0x000000000000000000000000000000000000bEEF')).toBe(7n);
     provider.destroy();
   }, 120_000);
+
+  it('devnet helpers: anvil_/hardhat_/evm_mine and anvil_/hardhat_setBalance; no snapshots', async () => {
+    const call = async (method: string, params: unknown[] = []) =>
+      (await rpc({ jsonrpc: '2.0', id: 1, method, params })).body as {
+        result?: unknown;
+        error?: { code: number; message: string };
+      };
+    const height = async () => (await tipOf(node)).height;
+
+    // The three spellings of "mine": each mines real blocks on this node.
+    const h0 = await height();
+    expect((await call('anvil_mine', ['0x2'])).result).toBeNull();
+    expect(await height()).toBe(h0 + 2);
+    expect((await call('hardhat_mine', [])).result).toBeNull();
+    expect(await height()).toBe(h0 + 3);
+    expect((await call('evm_mine', [])).result).toBe('0x0');
+    expect(await height()).toBe(h0 + 4);
+    expect((await call('anvil_mine', ['0x0'])).error?.code).toBe(-32602);
+
+    // setBalance raises a balance with a transfer from a dev account, mined at once.
+    const fresh = privateKeyToAccount(generatePrivateKey()).address;
+    const balance = async () =>
+      BigInt((await call('eth_getBalance', [fresh, 'latest'])).result as string);
+    expect((await call('anvil_setBalance', [fresh, '0xde0b6b3a7640000'])).result).toBeNull();
+    expect(await balance()).toBe(10n ** 18n);
+    expect((await call('hardhat_setBalance', [fresh, '0x1bc16d674ec80000'])).result).toBeNull();
+    expect(await balance()).toBe(2n * 10n ** 18n);
+    expect(await height()).toBeGreaterThan(h0 + 4);
+    // Lowering needs the account's key: refused with a message saying so, nothing changes.
+    const lower = await call('anvil_setBalance', [fresh, '0x1']);
+    expect(lower.error?.code).toBe(-32000);
+    expect(lower.error?.message).toMatch(/not lower/);
+    expect(await balance()).toBe(2n * 10n ** 18n);
+    // A malformed address is a bad param, named.
+    expect((await call('anvil_setBalance', ['0x12', '0x1'])).error?.code).toBe(-32602);
+
+    // Snapshots are not offered (docs/ethereum-tools.md): an unknown method, not a fake.
+    expect((await call('evm_snapshot')).error?.code).toBe(-32601);
+    expect((await call('evm_revert', ['0x1'])).error?.code).toBe(-32601);
+  }, 240_000);
 });

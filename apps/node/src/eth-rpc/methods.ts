@@ -7,7 +7,6 @@ import {
   isRuleError,
   keccak256,
   toHex,
-  parseAddress,
   type Chain,
   type ChainNode,
   type ChainSpec,
@@ -16,6 +15,8 @@ import {
 } from '@chainlab/core';
 import type { CallRequest, EvmMachine, Log, Receipt } from '@chainlab/evm';
 import { MempoolRefused, type MempoolClient } from './mempool-client.js';
+import { address, bool, hash32, hexData, hexQuantity, param, type Params } from './params.js';
+import { DevMethods, type DevControls } from './dev-methods.js';
 import {
   EXECUTION_REVERTED,
   METHOD_NOT_FOUND,
@@ -56,57 +57,8 @@ export interface EthRpcDeps {
   mining: () => boolean;
   hashrate: () => number;
   /** Devnet controls (undefined on other chains: the evm_ and anvil_ methods are then unknown). */
-  dev?: {
-    mine: (blocks: number) => Promise<string[]>;
-    /** Adds to the node clock's offset (seconds). */
-    increaseTime: (seconds: number) => number;
-    setTimeOffset: (seconds: number) => void;
-    now: () => number;
-  };
+  dev?: DevControls;
   clientVersion: string;
-}
-
-type Params = unknown[];
-
-// ---- param parsing (every failure names the param, -32602) ----
-
-function param(params: Params, i: number): unknown {
-  return params[i];
-}
-
-function hexQuantity(v: unknown, name: string): bigint {
-  if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return BigInt(v);
-  if (typeof v !== 'string' || !/^0x[0-9a-fA-F]{1,64}$/.test(v))
-    throw invalidParam(name, 'expected a 0x-prefixed hex quantity');
-  return BigInt(v);
-}
-
-function hexData(v: unknown, name: string): string {
-  if (typeof v !== 'string' || !/^0x([0-9a-fA-F]{2})*$/.test(v))
-    throw invalidParam(name, 'expected 0x-prefixed hex data with an even number of digits');
-  return v.toLowerCase();
-}
-
-function hash32(v: unknown, name: string): string {
-  if (typeof v !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(v))
-    throw invalidParam(name, 'expected a 32-byte hash (0x + 64 hex digits)');
-  return v.toLowerCase();
-}
-
-function address(v: unknown, name: string): string {
-  if (typeof v !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(v))
-    throw invalidParam(name, 'expected a 20-byte address (0x + 40 hex digits)');
-  try {
-    return parseAddress(v);
-  } catch {
-    // Ethereum tools accept any case; only a mixed-case string is checksummed.
-    return parseAddress(v.toLowerCase());
-  }
-}
-
-function bool(v: unknown, name: string): boolean {
-  if (typeof v !== 'boolean') throw invalidParam(name, 'expected true or false');
-  return v;
 }
 
 export class EthRpc {
@@ -114,8 +66,13 @@ export class EthRpc {
   private nextFilter = 1;
   private readonly floor: bigint;
 
+  private readonly dev: DevMethods | undefined;
+
   constructor(private readonly deps: EthRpcDeps) {
     this.floor = initialBaseFee(deps.spec);
+    this.dev = deps.dev
+      ? new DevMethods(deps.spec, deps.machine, deps.mempool, deps.dev)
+      : undefined;
   }
 
   private get chain(): Chain {
@@ -170,8 +127,9 @@ export class EthRpc {
     };
   }
 
+  /** The block a *ByHash / *ByBlockHash (…AndIndex) method names by hash, or any other by tag. */
   private nodeByHashOrNumber(method: string, v: unknown): ChainNode | undefined {
-    if (method.endsWith('ByHash')) {
+    if (/Hash(AndIndex)?$/.test(method)) {
       const node = this.chain.get(hash32(v, 'blockHash'));
       return node && this.chain.isActive(node) ? node : undefined;
     }
@@ -298,7 +256,7 @@ export class EthRpc {
         return null;
       case 'eth_getTransactionByBlockNumberAndIndex':
       case 'eth_getTransactionByBlockHashAndIndex': {
-        const node = this.nodeByHashOrNumber(method.replace('AndIndex', ''), param(params, 0));
+        const node = this.nodeByHashOrNumber(method, param(params, 0));
         const i = Number(hexQuantity(param(params, 1), 'index'));
         const tx = node ? ethTxsOf(node)[i] : undefined;
         if (!node || !tx) return null;
@@ -408,7 +366,7 @@ export class EthRpc {
         return this.filters.delete(id.toLowerCase());
       }
     }
-    if (d.dev) return this.devMethod(method, params, d.dev);
+    if (this.dev && DevMethods.handles(method)) return this.dev.call(method, params);
     throw new RpcError(METHOD_NOT_FOUND, `the method ${method} does not exist/is not available`);
   }
 
@@ -609,38 +567,6 @@ export class EthRpc {
 
   onPending(txid: string): void {
     for (const f of this.filters.values()) if (f.kind === 'pending') f.queue.push(txid);
-  }
-
-  // ---- devnet helpers ----
-
-  private async devMethod(
-    method: string,
-    params: Params,
-    dev: NonNullable<EthRpcDeps['dev']>,
-  ): Promise<unknown> {
-    switch (method) {
-      case 'evm_mine':
-      case 'anvil_mine': {
-        const n =
-          method === 'anvil_mine' && params[0] !== undefined
-            ? Number(hexQuantity(params[0], 'blocks'))
-            : 1;
-        if (n < 1 || n > 1000) throw invalidParam('blocks', 'expected 1 to 1000');
-        await dev.mine(n);
-        return method === 'evm_mine' ? '0x0' : null;
-      }
-      case 'evm_increaseTime': {
-        const s = Number(hexQuantity(param(params, 0), 'seconds'));
-        return qty(dev.increaseTime(s));
-      }
-      case 'evm_setNextBlockTimestamp': {
-        const t = Number(hexQuantity(param(params, 0), 'timestamp'));
-        dev.setTimeOffset(0);
-        dev.setTimeOffset(t - dev.now());
-        return null;
-      }
-    }
-    throw new RpcError(METHOD_NOT_FOUND, `the method ${method} does not exist/is not available`);
   }
 }
 
