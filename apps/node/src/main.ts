@@ -195,7 +195,10 @@ await runService({
     }
     const txs = hasAccounts ? new TxSource(level, mempoolUrl, logger) : null;
     service.on('tip', (reorg) => {
-      for (const n of reorg.disconnected) data?.onDisconnected(n.block);
+      for (const n of reorg.disconnected) {
+        data?.onDisconnected(n.block);
+        txs?.onDisconnected(n.block);
+      }
       for (const n of reorg.connected) {
         data?.onConnected(n.block);
         txs?.onConnected(n.block);

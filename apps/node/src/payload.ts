@@ -209,6 +209,21 @@ export class TxSource implements PendingTxs {
   }
 
   /**
+   * A block left the active chain (a reorg, or an invalidation on this node alone): its
+   * txs are candidates again. They were checked when the block was validated; the
+   * template re-applies them to the new tip, so a conflicting one is simply left out.
+   */
+  onDisconnected(block: Block): void {
+    if (!isTxBlock(block)) return;
+    let added = 0;
+    for (const tx of block.txs) {
+      if (tx.kind === 'coinbase' || !this.level.carries(tx)) continue;
+      if (this.set.add(tx)) added++;
+    }
+    if (added > 0) this.notify();
+  }
+
+  /**
    * The pending txs in arrival order, as candidates for a template that executes them on
    * the tip state (level 3: evmBlockTemplate, which skips those that do not apply: nonce
    * gaps, spent funds, a full block).
