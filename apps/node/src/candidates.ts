@@ -6,7 +6,7 @@
 // Order for a template: per sender by nonce, senders interleaved by fee (highest first,
 // then first come) — the mempool's order. A contract tx counts with its fee level,
 // gasPrice × 21,000, as in the mempool's contract-rules.ts.
-import { txid as computeTxid, TX_BASE_GAS, type SignedTx } from '@chainlab/core';
+import { Heap, txid as computeTxid, TX_BASE_GAS, type SignedTx } from '@chainlab/core';
 import type { TxVerdict } from '@chainlab/levels';
 
 interface Candidate {
@@ -86,7 +86,8 @@ export class CandidateSet {
       const y = b.chain[b.index]!;
       return x.fee !== y.fee ? x.fee > y.fee : x.seq < y.seq;
     };
-    const heap = new BinaryHeap(better, heads);
+    const heap = new Heap(better);
+    for (const h of heads) heap.push(h);
     const parked = new Map<string, Head>();
     const out: SignedTx[] = [];
     for (let h = heap.pop(); h; h = heap.pop()) {
@@ -140,55 +141,4 @@ export class CandidateSet {
 
 function feeLevel(tx: SignedTx): bigint {
   return tx.kind === 'contract' ? tx.gasPrice * TX_BASE_GAS : tx.fee;
-}
-
-/** A binary max-heap by `before` (the mempool's heap.ts is in another app). */
-class BinaryHeap<T> {
-  private readonly items: T[];
-
-  constructor(
-    private readonly before: (a: T, b: T) => boolean,
-    items: T[] = [],
-  ) {
-    this.items = items;
-    for (let i = (items.length >> 1) - 1; i >= 0; i--) this.down(i);
-  }
-
-  push(item: T): void {
-    const a = this.items;
-    a.push(item);
-    let i = a.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!this.before(a[i]!, a[p]!)) break;
-      [a[i], a[p]] = [a[p]!, a[i]!];
-      i = p;
-    }
-  }
-
-  pop(): T | undefined {
-    const a = this.items;
-    if (a.length === 0) return undefined;
-    const top = a[0];
-    const last = a.pop()!;
-    if (a.length > 0) {
-      a[0] = last;
-      this.down(0);
-    }
-    return top;
-  }
-
-  private down(i: number): void {
-    const a = this.items;
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < a.length && this.before(a[l]!, a[m]!)) m = l;
-      if (r < a.length && this.before(a[r]!, a[m]!)) m = r;
-      if (m === i) return;
-      [a[i], a[m]] = [a[m]!, a[i]!];
-      i = m;
-    }
-  }
 }
