@@ -14,13 +14,7 @@
 // not a power cut — like Bitcoin Core's default.
 import { ClassicLevel } from 'classic-level';
 import { parseBlock, type Block, type ChainSpec } from '@chainlab/core';
-import {
-  ByteReader,
-  compactSizeLength,
-  decodeBlockBytes,
-  encodeBlockBytes,
-  writeCompactSize,
-} from '@chainlab/wire';
+import { ByteReader, encodeBlockBytes, packBlocks, readPackedBlocks } from '@chainlab/wire';
 
 const SEQ_WIDTH = 12;
 const seqKey = (seq: number) => `b:${seq.toString().padStart(SEQ_WIDTH, '0')}`;
@@ -32,32 +26,12 @@ const untext = (value: Uint8Array | undefined) =>
   value === undefined ? undefined : Buffer.from(value).toString('utf8');
 
 function encodeBlocksEntry(blocks: readonly Block[]): Uint8Array {
-  const encoded = blocks.map(encodeBlockBytes);
-  let size = 1 + compactSizeLength(blocks.length);
-  for (const b of encoded) size += 4 + compactSizeLength(b.length) + b.length;
-  const out = new Uint8Array(size);
-  const view = new DataView(out.buffer);
-  out[0] = BLOCKS_ENTRY;
-  let offset = writeCompactSize(out, 1, blocks.length);
-  encoded.forEach((b, i) => {
-    view.setUint32(offset, blocks[i]!.height, true);
-    offset = writeCompactSize(out, offset + 4, b.length);
-    out.set(b, offset);
-    offset += b.length;
-  });
-  return out;
+  return packBlocks(BLOCKS_ENTRY, blocks, blocks.map(encodeBlockBytes));
 }
 
 function decodeBlocksEntry(value: Uint8Array, spec: ChainSpec): Block[] {
   const reader = new ByteReader(value.subarray(1));
-  const count = reader.compactSize('block count', reader.remaining);
-  const blocks: Block[] = [];
-  for (let i = 0; i < count; i++) {
-    const height = reader.u32le('block height');
-    const length = reader.compactSize('block length', reader.remaining);
-    blocks.push(decodeBlockBytes(reader.take(length, 'block'), height, spec));
-  }
-  return blocks;
+  return readPackedBlocks(reader, reader.remaining, spec);
 }
 
 export interface StoredControl {

@@ -24,11 +24,24 @@ export function encodeBlocksBinary(blocks: readonly Block[]): Uint8Array {
     if (bytes > MAX_BLOCKS_BYTES && encoded.length > 0) break;
     encoded.push(b);
   }
+  return packBlocks(BINARY_TAG_BLOCKS, blocks, encoded);
+}
+
+/**
+ * The batch layout the binary frame and the node's block store share: a tag byte, a
+ * CompactSize count, then per block its height (u32 LE), a CompactSize length and its
+ * canonical bytes. `encoded[i]` is `blocks[i]`'s encodeBlockBytes (the first n of them).
+ */
+export function packBlocks(
+  tag: number,
+  blocks: readonly Block[],
+  encoded: readonly Uint8Array[],
+): Uint8Array {
   let size = 1 + compactSizeLength(encoded.length);
   for (const b of encoded) size += 4 + compactSizeLength(b.length) + b.length;
   const out = new Uint8Array(size);
   const view = new DataView(out.buffer);
-  out[0] = BINARY_TAG_BLOCKS;
+  out[0] = tag;
   let offset = writeCompactSize(out, 1, encoded.length);
   encoded.forEach((b, i) => {
     view.setUint32(offset, blocks[i]!.height, true);
@@ -37,6 +50,18 @@ export function encodeBlocksBinary(blocks: readonly Block[]): Uint8Array {
     offset += b.length;
   });
   return out;
+}
+
+/** Reads packBlocks' count (at most `maxCount`) and blocks, after the tag. */
+export function readPackedBlocks(reader: ByteReader, maxCount: number, spec: ChainSpec): Block[] {
+  const count = reader.compactSize('block count', maxCount);
+  const blocks: Block[] = [];
+  for (let i = 0; i < count; i++) {
+    const height = reader.u32le('block height');
+    const length = reader.compactSize('block length', reader.remaining);
+    blocks.push(decodeBlockBytes(reader.take(length, 'block'), height, spec));
+  }
+  return blocks;
 }
 
 /**
@@ -51,13 +76,7 @@ export function decodeBlocksBinary(
   const reader = new ByteReader(frame);
   const tag = reader.u8('message tag');
   if (tag !== BINARY_TAG_BLOCKS) throw new WireError(`unknown binary message tag ${tag}`);
-  const count = reader.compactSize('block count', MAX_BLOCKS_PER_MESSAGE);
-  const blocks: Block[] = [];
-  for (let i = 0; i < count; i++) {
-    const height = reader.u32le('block height');
-    const length = reader.compactSize('block length', reader.remaining);
-    blocks.push(decodeBlockBytes(reader.take(length, 'block'), height, spec));
-  }
+  const blocks = readPackedBlocks(reader, MAX_BLOCKS_PER_MESSAGE, spec);
   if (reader.remaining !== 0) throw new WireError(`${reader.remaining} bytes after the last block`);
   return { type: 'blocks', blocks };
 }
