@@ -5,7 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { availableParallelism, homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fastifyWebsocket from '@fastify/websocket';
-import { parseAddress, privateKeyToAddress, type Tx } from '@chainlab/core';
+import { parseAddress, privateKeyToAddress } from '@chainlab/core';
 import { loadChainLevel, readSpecFlag } from '@chainlab/levels';
 import { MinerPool } from '@chainlab/miner-worker';
 import {
@@ -209,16 +209,7 @@ await runService({
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean);
-    // A tx gossiped by a peer goes into the next template at once (a double-spend payment
-    // must reach the honest miners' next block, as the attack's model assumes).
-    const txSink = txs && {
-      addFromPeer: (tx: Tx) => {
-        const added = txs.addFromPeer(tx);
-        if (added) miner.payloadChanged();
-        return added;
-      },
-    };
-    const gossip = new Gossip(service, txSink ?? undefined, logger, {
+    const gossip = new Gossip(service, txs ?? undefined, logger, {
       blockDelayMs: config.gossipDelayMs,
       binaryBlocks: config.binarySync,
       relayReceived: config.strategy !== 'selfish',

@@ -193,14 +193,18 @@ export class TxSource implements PendingTxs {
     await this.refresh(timeoutMs);
   }
 
-  /** A tx gossiped by a peer; true if it was new (then it is relayed once). */
+  /**
+   * A tx gossiped by a peer; true if it was new (then it is relayed once). It goes into
+   * the next template at once, not after the feed's one-second batching: a double-spend
+   * payment must reach the honest miners' next block, as the attack's model assumes.
+   */
   addFromPeer(tx: Tx): boolean {
     if (!this.level.carries(tx)) return false;
     const id = txid(tx);
     if (this.set.has(id)) return false;
     checkTxSignature(tx, this.level.sigCache);
     this.set.add(tx, id);
-    this.notify();
+    this.onNewTxs?.();
     return true;
   }
 
