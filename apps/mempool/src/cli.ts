@@ -9,12 +9,19 @@ import {
   UsageError,
   type ServiceCliSpec,
 } from '@chainlab/service';
+import { defaultSecpEngine } from '@chainlab/sync/libsecp-verifier';
 import { DEFAULT_MAX_NONCE_GAP, DEFAULT_MAX_TXS } from './pool.js';
 
 export const DEFAULT_MEMPOOL_PORT = 7200;
 
-/** One core stays with the event loop (HTTP, JSON, the pool); the rest verify signatures. */
-export const DEFAULT_VERIFY_THREADS = Math.max(1, Math.min(8, availableParallelism() - 1));
+/**
+ * With native libsecp256k1 a recovery costs less than a hop to a worker thread and back,
+ * so signatures are verified in the event loop's thread (measured: docs/performance.md).
+ * With the WebAssembly build (~5× slower) one core stays with the event loop and the rest
+ * verify signatures.
+ */
+export const DEFAULT_VERIFY_THREADS =
+  defaultSecpEngine() === 'native' ? 0 : Math.max(1, Math.min(8, availableParallelism() - 1));
 
 const options = {
   maxTxs: intOption(

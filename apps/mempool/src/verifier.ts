@@ -7,7 +7,9 @@
 // txHash, signature and sender (see verify-worker.ts). The txHash is the one the mempool
 // computed for the txid, so a worker neither parses nor hashes anything again.
 //
-// `threads: 0` verifies in this thread (tests, or a machine with one core).
+// `threads: 0` verifies in this thread, a slice per turn of the event loop. That is the
+// default where native libsecp256k1 loads: a recovery (~50 µs) then costs less than the
+// hop to a worker and back at the batch sizes HTTP clients produce (docs/performance.md).
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
@@ -36,6 +38,12 @@ export interface VerifierOptions {
   workerFile?: string;
   log?: Logger;
 }
+
+/**
+ * Most signatures verified in one turn of the event loop when verifying in this thread:
+ * 64 recoveries are ~3 ms with native libsecp256k1 (~15 ms with the wasm build).
+ */
+export const MAIN_THREAD_SLICE = 64;
 
 export class VerifierBusyError extends Error {
   override readonly name = 'VerifierBusyError';
@@ -133,18 +141,26 @@ export class SignatureVerifier {
       });
     });
     this.inflight.set(key, promise);
-    if (!this.scheduled) {
-      this.scheduled = true;
-      // Everything that arrives during this turn of the event loop goes in one dispatch.
-      setImmediate(() => this.flush());
-    }
+    this.schedule();
     return promise;
+  }
+
+  /** Everything that arrives during this turn of the event loop goes in one dispatch. */
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.flush());
   }
 
   private flush(): void {
     this.scheduled = false;
+    // In this thread, one slice per turn of the event loop: a burst of thousands of txs
+    // (a restore, a peer's flood) must not hold up every other request meanwhile.
+    const slice = this.pool ? this.queue : this.queue.slice(0, MAIN_THREAD_SLICE);
+    this.queue = this.pool ? [] : this.queue.slice(slice.length);
+    if (this.queue.length > 0) this.schedule();
     const jobs: Job[] = [];
-    for (const job of this.queue) {
+    for (const job of slice) {
       // An Ethereum tx signs its own RLP bytes, not the txHash a packed batch carries: its
       // check is the decode itself (verifyTx re-decodes the raw bytes), done here.
       if (job.tx.kind === 'contract' && job.tx.eth !== undefined)
@@ -153,7 +169,6 @@ export class SignatureVerifier {
       else if (wellFormed(job.tx)) jobs.push(job);
       else this.finish(job, false);
     }
-    this.queue = [];
     if (jobs.length === 0) return;
     if (!this.pool) {
       for (const job of jobs) this.finish(job, verifyTx(job.tx, this.options.cache));

@@ -1,5 +1,5 @@
-// libsecp256k1 (WebAssembly) must agree with the pure-JS reference, @noble/secp256k1, on
-// every signature: valid ones, forged ones and malformed ones. A disagreement would split
+// libsecp256k1 (both builds: the native addon and WebAssembly) must agree with the pure-JS
+// reference, @noble/secp256k1, on every signature: valid ones, forged ones and malformed ones. A disagreement would split
 // a network between nodes that verify with one and nodes that verify with the other.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -14,7 +14,7 @@ import {
   type TransferTx,
 } from '@chainlab/core';
 import { secp } from '@chainlab/core/secp';
-import { LibsecpVerifier } from '../src/libsecp-verifier.js';
+import { defaultSecpEngine, LibsecpVerifier, type SecpEngine } from '../src/libsecp-verifier.js';
 
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 const P = 0xfffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2fn;
@@ -43,8 +43,13 @@ function nobleRecover(d: Uint8Array, sig64: Uint8Array, v: number): string | nul
   }
 }
 
-function libsecpRecover(d: Uint8Array, sig64: Uint8Array, v: number): string | null {
-  const key = new LibsecpVerifier().recover(d, sig64, v);
+function libsecpRecover(
+  engine: SecpEngine,
+  d: Uint8Array,
+  sig64: Uint8Array,
+  v: number,
+): string | null {
+  const key = new LibsecpVerifier(engine).recover(d, sig64, v);
   return key ? toHex(key) : null;
 }
 
@@ -110,14 +115,20 @@ function applySpoil(tx: TransferTx, how: Spoil): TransferTx {
   return { ...tx, sig: toHex(sig) };
 }
 
-describe('libsecp256k1 (WASM) against @noble/secp256k1', () => {
+// The native addon ships prebuilt for linux x64, macOS arm64 and Windows x64 only.
+const nativeLoads = process.env.CHAINLAB_SECP !== 'wasm' && defaultSecpEngine() === 'native';
+const engines: SecpEngine[] = nativeLoads ? ['native', 'wasm'] : ['wasm'];
+if (!nativeLoads)
+  it.skip('native libsecp256k1: its prebuilt addon does not load on this platform', () => {});
+
+describe.each(engines)('libsecp256k1 (%s) against @noble/secp256k1', (engine) => {
   it('recovers the same key, or refuses the same signatures, for any (digest, r, s, v)', () => {
     fc.assert(
       fc.property(digest, scalar, scalar, fc.constantFrom(0, 1), (d, r, s, v) => {
         // Core only hands low-S signatures to a backend; high S is refused before (below).
         fc.pre(s <= N / 2n);
         const sig64 = concatBytes(word(r), word(s));
-        expect(libsecpRecover(d, sig64, v)).toBe(nobleRecover(d, sig64, v));
+        expect(libsecpRecover(engine, d, sig64, v)).toBe(nobleRecover(d, sig64, v));
       }),
       { numRuns: 400 },
     );
@@ -129,7 +140,7 @@ describe('libsecp256k1 (WASM) against @noble/secp256k1', () => {
         const rec = secp.sign(d, bytes(key), { prehash: false, lowS: true, format: 'recovered' });
         const sig64 = rec.subarray(1);
         const expected = toHex(secp.getPublicKey(bytes(key), false));
-        expect(libsecpRecover(d, sig64, rec[0]!)).toBe(expected);
+        expect(libsecpRecover(engine, d, sig64, rec[0]!)).toBe(expected);
         expect(nobleRecover(d, sig64, rec[0]!)).toBe(expected);
       }),
       { numRuns: 100 },
@@ -146,7 +157,7 @@ describe('libsecp256k1 (WASM) against @noble/secp256k1', () => {
         (key, nonce, amount, how) => {
           const tx = applySpoil(transfer(key, nonce, amount), how);
           const reference = verifyTx(tx); // pure JS
-          expect(verifyTx(tx, new SignatureCache(10, new LibsecpVerifier()))).toBe(reference);
+          expect(verifyTx(tx, new SignatureCache(10, new LibsecpVerifier(engine)))).toBe(reference);
           if (how.kind === 'none') expect(reference).toBe(true);
           // A flipped recovery id must fail even though (r, s) is a valid ECDSA signature:
           // a plain verify against a cached key would accept it (and split the network).
@@ -160,7 +171,7 @@ describe('libsecp256k1 (WASM) against @noble/secp256k1', () => {
 
   it('refuses an impostor', () => {
     const [alice, bob] = [toHex(word(11n)), toHex(word(12n))];
-    const cache = new SignatureCache(10, new LibsecpVerifier());
+    const cache = new SignatureCache(10, new LibsecpVerifier(engine));
     expect(verifyTx(transfer(alice, 0, 1n), cache)).toBe(true);
     const impostor = { ...transfer(bob, 1, 1n), from: privateKeyToAddress(alice) };
     expect(verifyTx(impostor, cache)).toBe(false);
