@@ -71,6 +71,8 @@ export class SignatureVerifier {
   private queue: Job[] = [];
   private readonly inflight = new Map<string, Promise<boolean>>();
   private scheduled = false;
+  /** Verifications this turn may still do at once (threads: 0). */
+  private inlineLeft = MAIN_THREAD_SLICE;
   private readonly pool: Piscina | null;
   private readonly maxBatch: number;
   private readonly maxQueue: number;
@@ -120,6 +122,14 @@ export class SignatureVerifier {
     if (cached !== undefined) {
       this.cacheHits++;
       return Promise.resolve(cached);
+    }
+    // In this thread, the first slice of a turn is verified at once: a lone push then
+    // answers without waiting a turn; a burst queues the rest for the following turns.
+    if (!this.pool && this.queue.length === 0 && this.inlineLeft > 0) {
+      if (this.inlineLeft-- === MAIN_THREAD_SLICE)
+        setImmediate(() => (this.inlineLeft = MAIN_THREAD_SLICE));
+      this.verified++;
+      return Promise.resolve(verifyTx(tx, this.options.cache));
     }
     const key = id + tx.sig.toLowerCase();
     const running = this.inflight.get(key);

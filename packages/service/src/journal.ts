@@ -17,6 +17,9 @@ import { constants } from 'node:fs';
 import { open, readFile, rename, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
+/** Records serialized per turn of the event loop while compacting. */
+const SERIALIZE_SLICE = 1_000;
+
 export interface JournalOptions {
   /**
    * fsync after every group of writes (default true). false keeps the records in the
@@ -189,7 +192,14 @@ export class Journal {
 
   private async rewrite(snapshot: () => Iterable<unknown>): Promise<void> {
     const lines: string[] = [];
-    for (const r of snapshot()) lines.push(JSON.stringify(r));
+    for (const r of snapshot()) {
+      lines.push(JSON.stringify(r));
+      // Tens of thousands of records take tens of ms to serialize: yield now and then so
+      // the event loop keeps answering. Records appended meanwhile wait in the buffer and
+      // go to the new file after the rename; one the snapshot also holds is written twice,
+      // which a replay treats as the duplicate it is.
+      if (lines.length % SERIALIZE_SLICE === 0) await new Promise((r) => setImmediate(r));
+    }
     const tmp = `${this.file}.tmp`;
     const out = await open(tmp, 'w');
     try {
