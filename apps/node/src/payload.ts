@@ -247,7 +247,8 @@ export class TxSource implements PendingTxs {
     for (const json of list) {
       let tx: Tx;
       try {
-        tx = parseTx(json, this.level.spec);
+        // A level-3 tx's sender is recovered while decoding: with the fast backend.
+        tx = parseTx(json, { ...this.level.spec, sigBackend: this.level.sigCache.backend });
       } catch {
         continue; // a malformed entry from the mempool is skipped, never mined
       }
