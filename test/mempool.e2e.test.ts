@@ -4,6 +4,7 @@
 // deadlines, never for fixed times.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import {
   generatePrivateKey,
   loadSpec,
@@ -198,6 +199,56 @@ describe('mempool end to end (tracker, mempool, a mining node and a relay node)'
     const status = await getJson<Record<string, unknown>>(`${mempool.url}/status`);
     expect(status).toMatchObject({ chainId: spec.chainId, pending: 0 });
     expect(status.tip).toBe((await tipOf(miner)).hash);
+  });
+
+  it('the feed (GET /feed): a push is answered per tx in order, after its txs are admitted; they come back as added', async () => {
+    // devKeys[9] is the miner's coinbase: funded in genesis, and no other test sends from it.
+    const key = spec.devKeys[9]!;
+    const to = newAddress();
+    const ws = new WebSocket(mempool.url.replace(/^http/, 'ws') + '/feed');
+    const messages: { type: string; id?: number; txs?: { to: string }[]; results?: unknown[] }[] =
+      [];
+    ws.on('message', (data) => messages.push(JSON.parse(String(data))));
+    try {
+      await waitFor(async () => messages.some((m) => m.type === 'snapshot'), {
+        timeoutMs: 30_000,
+        message: 'the feed sends its snapshot first',
+      });
+      const good = [0, 1].map((nonce) => txToJson(sign({ key, to, amount: COIN, nonce })));
+      // Its signature no longer matches (nonce 5: held, so no pool rule refuses it first).
+      const bad = { ...txToJson(sign({ key, to, amount: COIN, nonce: 5 })), amount: '1' };
+      ws.send(JSON.stringify({ type: 'push', id: 7, txs: [good[0], bad, good[1], 'junk'] }));
+      await waitFor(async () => messages.some((m) => m.type === 'pushed'), {
+        timeoutMs: 30_000,
+        message: 'the push is answered',
+      });
+      const pushed = messages.find((m) => m.type === 'pushed')!;
+      expect(pushed.id).toBe(7);
+      const ids = [0, 1].map((n) => txid(sign({ key, to, amount: COIN, nonce: n })));
+      expect(pushed.results).toEqual([
+        { txid: ids[0] },
+        { error: { code: 'INVALID_SIGNATURE', message: expect.any(String) } },
+        { txid: ids[1] },
+        { error: { code: 'INVALID_JSON', message: expect.any(String) } },
+      ]);
+      // Acknowledged as /pushtx acknowledges: pending now, and pushed to subscribers.
+      expect((await confirmationsAt(mempool, ids[1]!)).confirmations).toBe(0);
+      await waitFor(
+        async () =>
+          messages
+            .filter((m) => m.type === 'added')
+            .flatMap((m) => m.txs ?? [])
+            .filter((t) => t.to === to).length === 2,
+        { timeoutMs: 30_000, message: 'both txs arrive as added' },
+      );
+      // A malformed client message closes the socket with a policy code.
+      const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
+      ws.send(JSON.stringify({ type: 'push', id: 8, txs: [] }));
+      expect(await closed).toBe(1008);
+    } finally {
+      ws.terminate();
+    }
+    await mine(1); // leave the pool empty for the tests below
   });
 
   it('send: balances at confirmations 0, 1, 2 follow docs/api.md and /confirmations counts up', async () => {

@@ -7,9 +7,16 @@
 // per event-loop turn: one message for all admissions of a busy turn, not one per tx, and
 // one JSON encoding shared by every subscriber.
 import { txToJson, type Tx } from '@chainlab/core';
-import { parseFeedClientMessage, type FeedServerMessage } from '@chainlab/api';
+import {
+  parseFeedClientMessage,
+  type ErrorBody,
+  type FeedClientMessage,
+  type FeedServerMessage,
+} from '@chainlab/api';
 import type { Logger } from '@chainlab/service';
 import type { WebSocket } from 'ws';
+import { isMempoolError } from './errors.js';
+import type { Mempool } from './mempool.js';
 
 /** A subscriber this far behind (bytes queued on its socket) is closed; it resyncs. */
 const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
@@ -19,6 +26,8 @@ export interface FeedSource {
   ready(): { id: string; tx: Tx }[];
   /** Applies pending tip events, so that ready() and the diff are current. */
   settle(): void;
+  /** A pushed tx, as POST /pushtx takes it: its txid once admitted and on disk, or the error. */
+  submit(json: unknown): Promise<{ txid: string } | ErrorBody>;
 }
 
 export class TxFeed {
@@ -27,7 +36,15 @@ export class TxFeed {
   private added = new Map<string, Tx>();
   private removed = new Set<string>();
   private scheduled = false;
-  readonly stats = { subscribers: 0, messages: 0, added: 0, removed: 0, closedSlow: 0 };
+  readonly stats = {
+    subscribers: 0,
+    messages: 0,
+    added: 0,
+    removed: 0,
+    closedSlow: 0,
+    /** Txs nodes pushed over the feed for admission. */
+    pushed: 0,
+  };
 
   constructor(
     private readonly source: FeedSource,
@@ -81,19 +98,35 @@ export class TxFeed {
     socket.on('message', (data, isBinary) => {
       const msg = isBinary ? null : parseFeedClientMessage(data.toString());
       if (!msg) {
-        socket.close(1008, 'the feed takes only {"type":"sync","id":n}');
+        socket.close(
+          1008,
+          'the feed takes {"type":"sync","id":n} and {"type":"push","id":n,"txs":[…]}',
+        );
         return;
       }
-      // A barrier: whatever was admitted before this message is sent before the answer.
-      this.source.settle();
-      this.flush();
-      this.send(socket, JSON.stringify({ type: 'synced', id: msg.id }));
+      this.answer(socket, msg);
     });
     socket.on('close', () => {
       this.subscribers.delete(socket);
       this.stats.subscribers = this.subscribers.size;
     });
     socket.on('error', () => socket.terminate());
+  }
+
+  private answer(socket: WebSocket, msg: FeedClientMessage): void {
+    if (msg.type === 'sync') {
+      // A barrier: whatever was admitted before this message is sent before the answer.
+      this.source.settle();
+      this.flush();
+      this.send(socket, JSON.stringify({ type: 'synced', id: msg.id }));
+      return;
+    }
+    // Admitted in message order, as /pushtx requests in arrival order; answered at once
+    // for the whole batch (each tx on disk first, as a 200 from /pushtx).
+    this.stats.pushed += msg.txs.length;
+    void Promise.all(msg.txs.map((json) => this.source.submit(json))).then((results) =>
+      this.send(socket, JSON.stringify({ type: 'pushed', id: msg.id, results })),
+    );
   }
 
   closeAll(): void {
@@ -138,5 +171,28 @@ export class TxFeed {
     }
     this.stats.messages++;
     socket.send(text);
+  }
+}
+
+/**
+ * One tx of a feed push, answered as POST /pushtx would answer it: the txid once admitted
+ * and on disk, or the refusal's code and message (TOO_LARGE beyond the level's body limit).
+ */
+export async function submitForFeed(
+  mempool: Pick<Mempool, 'submit'>,
+  json: unknown,
+  bodyLimit: number,
+  log?: Logger,
+): Promise<{ txid: string } | ErrorBody> {
+  const refusal = (code: string, message: string): ErrorBody => ({ error: { code, message } });
+  if (JSON.stringify(json).length > bodyLimit)
+    return refusal('TOO_LARGE', `the tx is larger than ${bodyLimit} bytes`);
+  try {
+    const { txid } = await mempool.submit(json);
+    return { txid };
+  } catch (e) {
+    if (isMempoolError(e)) return refusal(e.code, e.message);
+    log?.error({ err: (e as Error).message }, 'admitting a pushed tx failed');
+    return refusal('INTERNAL_ERROR', 'the mempool could not admit the tx');
   }
 }

@@ -17,7 +17,7 @@ import {
   PeerManager,
 } from '@chainlab/sync';
 import { mempoolCli, readSpec } from './cli.js';
-import { TxFeed } from './feed.js';
+import { submitForFeed, TxFeed } from './feed.js';
 import { Mempool } from './mempool.js';
 import { TxJournal } from './persist.js';
 import { TxPool } from './pool.js';
@@ -119,7 +119,11 @@ await runService({
 
     // Nodes subscribe to GET /feed and get every change of the ready set pushed (feed.ts).
     const feed = new TxFeed(
-      { ready: () => mempool.readyTxs(), settle: () => mempool.settleTip() },
+      {
+        ready: () => mempool.readyTxs(),
+        settle: () => mempool.settleTip(),
+        submit: (json) => submitForFeed(mempool, json, admission.pushTxBodyLimit, logger),
+      },
       logger,
     );
     mempool.feed = feed;

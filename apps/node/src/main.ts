@@ -269,14 +269,17 @@ await runService({
       // Imported only then, so a level-1 or level-2 node never loads it.
       ethRpc: async (server, machine) => {
         if (!mempoolUrl) return;
-        const { httpMempoolClient, registerEthRpc } = await import('./eth-rpc/index.js');
+        const { feedMempoolClient, httpMempoolClient, registerEthRpc } =
+          await import('./eth-rpc/index.js');
+        const http = httpMempoolClient(mempoolUrl, spec);
         const rpc = await registerEthRpc(
           server,
           {
             spec,
             chain: service.chain,
             machine,
-            mempool: httpMempoolClient(mempoolUrl, spec),
+            // Txs go over the feed connection the node keeps to its mempool anyway.
+            mempool: txs ? feedMempoolClient(txs, http) : http,
             onAdmitted: () => miner.payloadChanged(),
             mining: () => miner.mining,
             hashrate: () => activePool.hashrate().total,

@@ -4,7 +4,10 @@
 // connection starts with a full snapshot, so nothing missed while down is lost). While it
 // is down, the node falls back to polling GET /unprocessed (payload.ts).
 import WebSocket from 'ws';
-import { parseFeedServerMessage } from '@chainlab/api';
+import { parseFeedServerMessage, type ErrorBody } from '@chainlab/api';
+
+/** Per pushed tx: its txid, or the mempool's refusal (the error body /pushtx answers). */
+export type PushResult = { txid: string } | ErrorBody;
 import type { Logger } from '@chainlab/service';
 
 export interface FeedHandlers {
@@ -29,6 +32,7 @@ export class MempoolFeedClient {
   private snapshotReceived = false;
   private nextSyncId = 0;
   private readonly syncs = new Map<number, (ok: boolean) => void>();
+  private readonly pushes = new Map<number, (results: PushResult[] | null) => void>();
   private lastError: string | null = null;
   readonly stats = { connects: 0, messages: 0, snapshots: 0 };
 
@@ -75,6 +79,28 @@ export class MempoolFeedClient {
         resolve(ok);
       });
       socket.send(JSON.stringify({ type: 'sync', id }));
+    });
+  }
+
+  /**
+   * Sends txs for admission (at most MAX_FEED_PUSH_TXS) and resolves with each one's fate,
+   * once the mempool has them on disk or refused them; null when the feed is down, the
+   * connection drops meanwhile or no answer comes in time (the txs' fate is then unknown).
+   */
+  push(txs: unknown[], timeoutMs: number): Promise<PushResult[] | null> {
+    const socket = this.socket;
+    if (!this.live || !socket) return Promise.resolve(null);
+    const id = this.nextSyncId++;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.pushes.delete(id);
+        resolve(null);
+      }, timeoutMs);
+      this.pushes.set(id, (results) => {
+        clearTimeout(timer);
+        resolve(results);
+      });
+      socket.send(JSON.stringify({ type: 'push', id, txs }));
     });
   }
 
@@ -126,6 +152,10 @@ export class MempoolFeedClient {
           this.syncs.get(msg.id)?.(true);
           this.syncs.delete(msg.id);
           break;
+        case 'pushed':
+          this.pushes.get(msg.id)?.(msg.results);
+          this.pushes.delete(msg.id);
+          break;
       }
     });
     socket.on('error', (e) => {
@@ -153,9 +183,11 @@ export class MempoolFeedClient {
     });
   }
 
-  /** Pending syncs cannot be answered on a dead socket: their callers fall back at once. */
+  /** Pending syncs and pushes cannot be answered on a dead socket: their callers learn at once. */
   private endSyncs(): void {
     for (const done of this.syncs.values()) done(false);
     this.syncs.clear();
+    for (const done of this.pushes.values()) done(null);
+    this.pushes.clear();
   }
 }

@@ -18,7 +18,7 @@ import type { ChainLevel, PendingTxs, TxVerdict } from '@chainlab/levels';
 import { fetchJson } from '@chainlab/service';
 import type { Logger } from '@chainlab/service';
 import { CandidateSet } from './candidates.js';
-import { MempoolFeedClient } from './mempool-feed.js';
+import { MempoolFeedClient, type PushResult } from './mempool-feed.js';
 
 /** Level 1: data items waiting for a block. Items of disconnected blocks come back. */
 export class DataQueue {
@@ -131,6 +131,19 @@ export class TxSource implements PendingTxs {
 
   get size(): number {
     return this.set.size;
+  }
+
+  /**
+   * Txs for the mempool's admission over the feed connection (see MempoolFeedClient.push);
+   * null when there is no feed or it is down.
+   */
+  pushToMempool(txs: unknown[], timeoutMs: number): Promise<PushResult[] | null> {
+    return this.feed ? this.feed.push(txs, timeoutMs) : Promise.resolve(null);
+  }
+
+  /** Whether the feed is connected and current (a push would go over it). */
+  get feedLive(): boolean {
+    return this.feed?.live ?? false;
   }
 
   /** Subscribes to the mempool's feed (no-op without a mempool). */
@@ -247,8 +260,8 @@ export class TxSource implements PendingTxs {
     for (const json of list) {
       let tx: Tx;
       try {
-        // A level-3 tx's sender is recovered while decoding: with the fast backend.
-        tx = parseTx(json, { ...this.level.spec, sigBackend: this.level.sigCache.backend });
+        // Our mempool recovered an Ethereum tx's sender already: taken as given (see above).
+        tx = parseTx(json, { ...this.level.spec, trustSender: true });
       } catch {
         continue; // a malformed entry from the mempool is skipped, never mined
       }

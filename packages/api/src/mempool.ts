@@ -151,7 +151,9 @@ export const mempoolWebSocketRoutes = routes({
       'Upgrade to a WebSocket: first a `snapshot` of every ready tx in mining order, then ' +
       '`added` and `removed` as the pool changes (txs of one event-loop turn in one message); ' +
       'a client may send `{"type":"sync","id":n}` and gets `{"type":"synced","id":n}` once ' +
-      'everything before it was sent. A client that does not keep up is closed (1013) and ' +
+      'everything before it was sent, and `{"type":"push","id":n,"txs":[…]}` (at most 256 txs ' +
+      'as POST /pushtx takes them) to get `{"type":"pushed","id":n,"results":[…]}` (per tx its ' +
+      '`{"txid"}` or its `{"error"}`, once each is refused or admitted and on disk). A client that does not keep up is closed (1013) and ' +
       'gets a fresh snapshot when it reconnects. docs/protocol.md#mempool-feed.',
     response: { 101: nonJson('switching protocols: the tx feed', 'application/json') },
   },

@@ -12,7 +12,12 @@ import { Hardfork, Mainnet, createCustomCommon, type Common } from '@ethereumjs/
 import { RLP } from '@ethereumjs/rlp';
 import { createTxFromRLP, type TypedTransaction } from '@ethereumjs/tx';
 import { RuleError } from './errors.js';
-import { addressFromBytes, toChecksumAddress, uncompressedKeyToAddressBytes } from './address.js';
+import {
+  addressFromBytes,
+  parseAddress,
+  toChecksumAddress,
+  uncompressedKeyToAddressBytes,
+} from './address.js';
 import {
   bigintToBytesBE,
   bytesToBigintBE,
@@ -101,8 +106,13 @@ export function ethTxChainId(raw: Uint8Array): { type: number; chainId: bigint }
  * MALFORMED_TX (bad encoding, fields out of range), WRONG_CHAIN (no or absurd chain id),
  * TX_NOT_ALLOWED (a type other than 0/1/2) or INVALID_SIGNATURE (no sender recoverable,
  * high S). Amount bounds and gas rules are the caller's (checkTxAmounts, checkContractTx).
+ * `sender`: a faster secp256k1 backend for the recovery, or `{ trusted: from }` to take
+ * the sender a trusted party already recovered (see ParseTxOptions.trustSender).
  */
-export function decodeEthTx(raw: Uint8Array | string, backend?: SignatureBackend): ContractTx {
+export function decodeEthTx(
+  raw: Uint8Array | string,
+  sender?: SignatureBackend | { trusted: string },
+): ContractTx {
   const bytes = typeof raw === 'string' ? hexRaw(raw) : raw;
   if (bytes.length > MAX_ETH_TX_BYTES)
     throw new RuleError('MALFORMED_TX', `a raw tx is at most ${MAX_ETH_TX_BYTES} bytes`);
@@ -122,7 +132,12 @@ export function decodeEthTx(raw: Uint8Array | string, backend?: SignatureBackend
   const r = tx.r!;
   const s = tx.s!;
   const yParity = type === 0 ? tx.v! - chainId * 2n - 35n : tx.v!;
-  const from = recoverEthSender(tx.getMessageToVerifySignature(), r, s, yParity, backend);
+  // A sender a trusted party already recovered (parseTx's trustSender) is only checked for
+  // form; otherwise it is recovered, with the faster backend when one is given.
+  const from =
+    sender !== undefined && 'trusted' in sender
+      ? parseAddress(sender.trusted)
+      : recoverEthSender(tx.getMessageToVerifySignature(), r, s, yParity, sender);
   if (tx.nonce > BigInt(Number.MAX_SAFE_INTEGER))
     throw new RuleError('MALFORMED_TX', 'nonce above 2^53-1');
   if (tx.gasLimit >= 1n << 64n) throw new RuleError('GAS_LIMIT', 'gasLimit is above 2^64-1');

@@ -98,6 +98,12 @@ export interface ParseTxOptions {
   level?: LevelNumber;
   /** Faster secp256k1 for recovering an Ethereum tx's sender (default @noble/secp256k1). */
   sigBackend?: SignatureBackend;
+  /**
+   * Take an Ethereum tx's `from` as given instead of recovering it from the signature. Only
+   * for txs a trusted party already authenticated (a node's own mempool, whose signature
+   * checks the node takes as its own); the other fields are still checked against `raw`.
+   */
+  trustSender?: boolean;
 }
 
 // A minus sign is recognized only to report "-5" as out of range rather than malformed.
@@ -134,7 +140,7 @@ export function parseTx(json: unknown, opts: ParseTxOptions = {}): Tx {
   const level3 = (opts.level ?? 2) >= 3;
   if (Object.hasOwn(j, 'raw')) {
     if (!level3) throw new RuleError('TX_NOT_ALLOWED', 'Ethereum txs ("raw") need a level-3 chain');
-    return parseEthTxJson(j, opts.maxAmount ?? MAX_U128, opts.sigBackend);
+    return parseEthTxJson(j, opts.maxAmount ?? MAX_U128, opts.sigBackend, opts.trustSender);
   }
   const contractKeys = CONTRACT_JSON_KEYS.filter((k) => Object.hasOwn(j, k));
   if (contractKeys.length === CONTRACT_JSON_KEYS.length && !level3)
@@ -266,6 +272,7 @@ function parseEthTxJson(
   j: Record<string, unknown>,
   maxAmount: bigint,
   backend?: SignatureBackend,
+  trustSender = false,
 ): ContractTx {
   for (const key of Object.keys(j)) {
     if (!ETH_VIEW_KEYS.includes(key))
@@ -273,7 +280,8 @@ function parseEthTxJson(
   }
   if (typeof j.raw !== 'string')
     throw new RuleError('MALFORMED_TX', 'raw must be 0x-prefixed hex of the signed tx');
-  const tx = decodeEthTx(j.raw.toLowerCase(), backend);
+  const sender = trustSender && typeof j.from === 'string' ? { trusted: j.from } : backend;
+  const tx = decodeEthTx(j.raw.toLowerCase(), sender);
   const view = txToJson(tx) as unknown as Record<string, unknown>;
   for (const key of Object.keys(j)) {
     if (key === 'raw') continue;

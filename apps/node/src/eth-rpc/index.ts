@@ -12,7 +12,12 @@ import { INTERNAL_ERROR, INVALID_REQUEST, PARSE_ERROR, RpcError, SERVER_ERROR } 
 import { blockView } from './view.js';
 
 export { EthRpc, type EthRpcDeps } from './methods.js';
-export { httpMempoolClient, MempoolRefused, type MempoolClient } from './mempool-client.js';
+export {
+  feedMempoolClient,
+  httpMempoolClient,
+  MempoolRefused,
+  type MempoolClient,
+} from './mempool-client.js';
 
 /** Most requests in one batch (geth: 1000). */
 export const MAX_BATCH = 1000;

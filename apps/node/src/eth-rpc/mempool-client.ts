@@ -1,9 +1,11 @@
 // The JSON-RPC's client of the node's mempool: eth_sendRawTransaction hands the raw tx to
-// POST /pushtx, eth_getTransactionCount('pending') asks GET /account/:address for the
+// the mempool — over the node's feed connection when it is up (feedMempoolClient: the txs
+// of one event-loop turn in one message), else POST /pushtx — eth_getTransactionCount('pending') asks GET /account/:address for the
 // sender's next nonce, eth_getTransactionByHash asks GET /tx/:txid for a pending tx. Plain
 // node:http over kept-alive connections (fetch costs several times the CPU per request,
 // which the eth_sendRawTransaction bench measures); every request has a deadline.
 import http from 'node:http';
+import { MAX_FEED_PUSH_TXS } from '@chainlab/api';
 import { parseTx, type ChainSpec, type Tx } from '@chainlab/core';
 
 export interface MempoolClient {
@@ -108,5 +110,85 @@ export function httpMempoolClient(url: string, spec: ChainSpec, timeoutMs = 10_0
         return null; // a tx this node cannot read is not shown
       }
     },
+  };
+}
+
+/** The node's feed connection to its mempool, as far as pushing txs goes (payload.ts TxSource). */
+export interface FeedPusher {
+  readonly feedLive: boolean;
+  pushToMempool(
+    txs: unknown[],
+    timeoutMs: number,
+  ): Promise<({ txid: string } | { error: { code: string; message: string } })[] | null>;
+}
+
+/** A push's JSON stays well under the feed's 64 KiB frame limit; bigger txs go over HTTP. */
+const MAX_PUSH_JSON = 48 * 1024;
+
+/**
+ * Pushes over the feed while it is live — the txs that arrive in one turn of the event loop
+ * travel as one message, each answered when the mempool has it on disk or refused it — and
+ * over `http` otherwise. Reads go to `http`.
+ */
+export function feedMempoolClient(
+  feed: FeedPusher,
+  http: MempoolClient,
+  timeoutMs = 10_000,
+): MempoolClient {
+  interface Waiting {
+    tx: unknown;
+    size: number;
+    resolve: (r: { txid: string }) => void;
+    reject: (e: Error) => void;
+  }
+  let queue: Waiting[] = [];
+
+  function flush(): void {
+    const all = queue;
+    queue = [];
+    for (let i = 0; i < all.length;) {
+      const batch: Waiting[] = [];
+      let size = 0;
+      while (
+        i < all.length &&
+        batch.length < MAX_FEED_PUSH_TXS &&
+        size + all[i]!.size <= MAX_PUSH_JSON
+      ) {
+        size += all[i]!.size;
+        batch.push(all[i++]!);
+      }
+      void send(batch);
+    }
+  }
+
+  async function send(batch: Waiting[]): Promise<void> {
+    const results = await feed.pushToMempool(
+      batch.map((w) => w.tx),
+      timeoutMs,
+    );
+    batch.forEach((w, k) => {
+      const r = results?.[k];
+      if (!r)
+        w.reject(
+          new Error(
+            'the mempool did not answer over its feed (the connection dropped or timed out)',
+          ),
+        );
+      else if ('txid' in r) w.resolve({ txid: r.txid });
+      else w.reject(new MempoolRefused(r.error.code, r.error.message));
+    });
+  }
+
+  return {
+    push(tx) {
+      const size = JSON.stringify(tx).length;
+      if (!feed.feedLive || size > MAX_PUSH_JSON) return http.push(tx);
+      return new Promise((resolve, reject) => {
+        if (queue.length === 0) setImmediate(flush);
+        queue.push({ tx, size, resolve, reject });
+      });
+    },
+    pendingNonce: (address) => http.pendingNonce(address),
+    pendingTx: (txid) => http.pendingTx(txid),
   };
 }
