@@ -280,7 +280,8 @@ await runService({
             machine,
             // Txs go over the feed connection the node keeps to its mempool anyway.
             mempool: txs ? feedMempoolClient(txs, http) : http,
-            onAdmitted: () => miner.payloadChanged(),
+            // The next template takes it (at most one rebuild a second, however many come).
+            onAdmitted: () => (txs ? txs.notify() : miner.payloadChanged()),
             mining: () => miner.mining,
             hashrate: () => activePool.hashrate().total,
             clientVersion: `chainlab/v0.1.0/${spec.name}/node-${process.version}`,

@@ -273,8 +273,11 @@ export class TxSource implements PendingTxs {
     if (added > 0) this.notify();
   }
 
-  /** Wakes the miner for new txs, at most once a second (a busy feed sends many batches). */
-  private notify(): void {
+  /**
+   * Wakes the miner for new txs, at most once a second (a busy feed sends many batches,
+   * and a flood of eth_sendRawTransaction would otherwise rebuild the template per tx).
+   */
+  notify(): void {
     if (this.notifyTimer || !this.onNewTxs) return;
     this.notifyTimer = setTimeout(() => {
       this.notifyTimer = null;
