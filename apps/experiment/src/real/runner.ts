@@ -361,10 +361,13 @@ export async function runReal(scenario: Scenario, opts: RealOptions): Promise<Re
       }
       const fraction = Math.max(
         stop.height ? maxHeight / stop.height : 0,
-        stop.blocks ? mined.size / stop.blocks : 0,
+        stop.blocks ? book.publicMined / stop.blocks : 0,
         stop.seconds ? elapsed() / stop.seconds : 0,
       );
-      opts.bar.update(Math.min(1, fraction), `height ${maxHeight}, ${mined.size} blocks mined`);
+      opts.bar.update(
+        Math.min(1, fraction),
+        `height ${maxHeight}, ${book.publicMined} public blocks`,
+      );
       if (fraction >= 1) break;
       if (elapsed() > real.timeoutSeconds) {
         stoppedBy = 'timeout';
