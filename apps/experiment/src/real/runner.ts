@@ -277,6 +277,11 @@ export async function runReal(scenario: Scenario, opts: RealOptions): Promise<Re
         ['--port', '0', '--spec', specFile, '--tracker', tracker.url, '--data-dir', mempoolDir!],
         { echo },
       );
+    // The explorer can follow the run live through the tracker (docs/experiments.md).
+    opts.log(
+      `  watch it live: pnpm start:explorer -- --port 7000 --tracker ${tracker.url} --spec ${specFile}` +
+        (mempool ? ` --mempool ${mempool.url}` : ''),
+    );
     opts.bar.update(0, 'starting nodes');
     for (const s of states) await startNode(s);
     // Let them find each other before anyone mines.

@@ -42,7 +42,7 @@ import { doubleSpendDecision } from '@chainlab/sim/decisions';
 import { fetchJson, type Logger } from '@chainlab/service';
 import type { ChainService } from '@chainlab/sync';
 import { PrivateBranch } from './private-branch.js';
-import type { MiningStrategy, Publish } from './types.js';
+import { RecentReleases, withheldHeights, type MiningStrategy, type Publish } from './types.js';
 
 export interface DoubleSpendOptions {
   /** Signs the payment and the conflicting tx (a devnet key). */
@@ -75,6 +75,7 @@ export class DoubleSpendMining implements MiningStrategy {
   private settling: TransferTx | null = null;
   private nextId = 1;
   private readonly counts = { attempts: 0, published: 0, gaveUp: 0 };
+  private readonly releases = new RecentReleases();
 
   constructor(
     private readonly service: ChainService,
@@ -97,9 +98,11 @@ export class DoubleSpendMining implements MiningStrategy {
     return {
       strategy: this.name,
       privateBlocks: this.attempt?.branch.length ?? 0,
+      privateHeights: withheldHeights(this.attempt?.branch.blocks ?? []),
       confirmations: this.options.confirmations,
       giveUpBehind: this.options.giveUpBehind,
       ...this.counts,
+      releases: this.releases.toJson(),
     };
   }
 
@@ -276,6 +279,7 @@ export class DoubleSpendMining implements MiningStrategy {
       { attempt: a.id, hashes: a.branch.blocks.map((b) => b.hash), ...race },
       'double-spend: published',
     );
+    this.releases.add('double spend', a.branch.blocks);
     await this.publish(a.branch.blocks);
   }
 }
