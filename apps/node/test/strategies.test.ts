@@ -242,6 +242,19 @@ describe('attack strategies: the simulator and the node decide alike', () => {
             ? await twin.attackerFinds(sim, node)
             : twin.honestFinds(sim, rng.next() < gamma);
         expect(out.node, `run ${run} step ${step}`).toEqual(out.sim);
+        // What /status shows (the explorer draws it): the withheld blocks' heights, and the
+        // last release is the blocks just published.
+        const st = node.status() as {
+          privateBlocks: number;
+          privateHeights: [number, number] | null;
+          releases: { hashes: string[] }[];
+        };
+        if (st.privateBlocks === 0) expect(st.privateHeights).toBeNull();
+        else expect(st.privateHeights![1] - st.privateHeights![0] + 1).toBe(st.privateBlocks);
+        if (out.node.length > 0)
+          expect(st.releases.at(-1)!.hashes).toEqual(
+            out.node.map((id) => twin.nodeById.get(id)!.hash),
+          );
         if (out.sim.length > 0 && out.sim.length < 2) races++;
         if (out.sim.length >= 2) overrides++;
       }

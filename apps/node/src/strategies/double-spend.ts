@@ -181,13 +181,13 @@ export class DoubleSpendMining implements MiningStrategy {
 
   async found(block: Block): Promise<void> {
     if (this.attempt === null) {
-      // A settling block: honest, public at once.
+      // A settling block: honest, public at once (logged once stored, as the miner does).
       this.settling = null;
+      await this.publish([block]);
       this.log.info(
         { height: block.height, hash: block.hash, items: isTxBlock(block) ? block.txs.length : 0 },
         'mined a block',
       );
-      await this.publish([block]);
       return;
     }
     const a = this.attempt;
