@@ -148,9 +148,12 @@ describe('explorer: a selfish pool’s withheld branch and the reorg it causes',
     await page.screenshot({ path: path.join(SHOTS, 'attack-withheld.png'), fullPage: true });
 
     // 2. An honest node finds one block: the pool, one ahead now, publishes both (override).
+    // (Every node is on the honest block for a moment, the pool too, before it answers.)
     const [honestBlock] = await mineBlocks(honest[0]!, 1);
-    const tip = await waitForSameTip([pool, ...honest]);
-    expect(tip.hash).toBe(withheld[1]);
+    await until(async () => {
+      const tips = await Promise.all([pool, ...honest].map(tipOf));
+      return tips.every((t) => t.hash === withheld[1]);
+    }, 'every node on the pool’s released tip');
 
     tree = await until(async () => {
       const t = await getJson<Json>(`${api}/tree?window=10`);
@@ -199,7 +202,9 @@ describe('explorer: a selfish pool’s withheld branch and the reorg it causes',
     await item.waitFor();
     const text = (await item.textContent()) ?? '';
     expect(text).toContain(`${honestId} reorganised at the fork #${base.height} (depth 1)`);
-    expect(text).toContain(`${poolId}’s withheld branch: it published 2 blocks at once (override)`);
+    expect(text).toContain(
+      `carries ${poolId}’s withheld branch (2 blocks published at once: override)`,
+    );
     await page.screenshot({ path: path.join(SHOTS, 'attack-released.png'), fullPage: true });
     expect(consoleErrors).toEqual([]);
   });

@@ -97,6 +97,11 @@ export interface NodeState {
   /** Whether the node answers /dev/* (devnet spec); null until probed. */
   devControls: boolean | null;
   features: Features;
+  /**
+   * Blocks the node announced over its gossip (an honest node relays a block when it joins
+   * its active chain) not yet seen active in a tree read after the announcement.
+   */
+  announced: string[];
 }
 
 export interface ReorgEvent {
@@ -229,6 +234,28 @@ function forkHeight(
     cursor = b.prevHash;
   }
   return null;
+}
+
+/**
+ * A tip the node had between two tree reads and left again: the last block it announced
+ * (joined its active chain, so the node relays it) that its new tree shows off the active
+ * chain. A fast reorg — a selfish pool answering an honest block within milliseconds —
+ * happens between two reads, and the trees alone then look like a plain extension.
+ * `pending` keeps the announcements the tree does not hold yet (read before they came).
+ */
+export function leftTip(
+  announced: readonly string[],
+  tree: TreeJson,
+): { tip: string | null; pending: string[] } {
+  const inTree = new Map(tree.blocks.map((b) => [b.hash, b]));
+  let tip: string | null = null;
+  const pending: string[] = [];
+  for (const hash of announced) {
+    const b = inTree.get(hash);
+    if (!b) pending.push(hash);
+    else if (!b.active) tip = hash;
+  }
+  return { tip, pending };
 }
 
 /**
@@ -409,6 +436,7 @@ export class Network extends EventEmitter<{ change: [ChangeKind[], ReorgEvent[]]
       ws: 'closed',
       devControls: null,
       features: { receipt: false, code: false, storage: false },
+      announced: [],
     };
     this.nodes.set(url, n);
     this.opts.log.info({ node: n.id, url }, 'following node');
@@ -665,8 +693,14 @@ export class Network extends EventEmitter<{ change: [ChangeKind[], ReorgEvent[]]
       } catch {
         return;
       }
-      if (msg.type === 'block' || msg.type === 'blocks') void this.refresh(n);
-      else if (msg.type === 'tx') this.notify(['mempool']);
+      if (msg.type === 'block' || msg.type === 'blocks') {
+        // An attacker's releases need not join its active chain: only honest announcements
+        // tell a tip (leftTip).
+        const hash = msg.type === 'block' ? (msg.block as { hash?: unknown } | null)?.hash : null;
+        if (typeof hash === 'string' && !n.status?.strategy && n.announced.length < 100)
+          n.announced.push(hash);
+        void this.refresh(n);
+      } else if (msg.type === 'tx') this.notify(['mempool']);
       else if (msg.type === 'getblocks') ws.send(encodeMessage(blocksMessage([])));
     });
     ws.on('error', () => undefined); // 'close' follows
@@ -713,7 +747,11 @@ export class Network extends EventEmitter<{ change: [ChangeKind[], ReorgEvent[]]
       const k = this.known.get(hash);
       if (k && k.height >= tree.fromHeight) k.views.delete(n.id);
     }
-    const reorg = detectReorg(n.id, oldTip, tree, this.known);
+    const left = leftTip(n.announced, tree);
+    n.announced = left.pending;
+    const reorg =
+      detectReorg(n.id, oldTip, tree, this.known) ??
+      (left.tip ? detectReorg(n.id, left.tip, tree, this.known) : null);
     const events: ReorgEvent[] = [];
     if (reorg) {
       const ev: ReorgEvent = {

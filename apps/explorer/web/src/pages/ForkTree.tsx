@@ -47,7 +47,7 @@ const STATE_TEXT: Record<BlockState, string> = {
 export function describeCause(e: ReorgEvent): string {
   const c = e.cause;
   if (!c) return '';
-  return ` The new chain is ${c.node}’s withheld branch: it published ${c.blocks} block${c.blocks === 1 ? '' : 's'} at once (${c.action}).`;
+  return ` The new chain carries ${c.node}’s withheld branch (${c.blocks} block${c.blocks === 1 ? '' : 's'} published at once: ${c.action}).`;
 }
 
 export function describeReorg(e: ReorgEvent): string {
