@@ -30,6 +30,13 @@ export interface NodeStatusJson {
   pending?: number;
   blocksFound?: number;
   timeOffsetSeconds?: number;
+  /** A node running an attack (--strategy, devnet experiments): docs/experiments.md. */
+  strategy?: {
+    strategy: string;
+    privateBlocks?: number;
+    privateHeights?: [number, number] | null;
+    releases?: { at: number; action: string; hashes: string[] }[];
+  };
 }
 
 export interface TreeBlockJson {
@@ -90,6 +97,11 @@ export interface NodeState {
   /** Whether the node answers /dev/* (devnet spec); null until probed. */
   devControls: boolean | null;
   features: Features;
+  /**
+   * Blocks the node announced over its gossip (an honest node relays a block when it joins
+   * its active chain) not yet seen active in a tree read after the announcement.
+   */
+  announced: string[];
 }
 
 export interface ReorgEvent {
@@ -110,6 +122,31 @@ export interface ReorgEvent {
    * the block it saw first).
    */
   reason: 'more-work' | 'invalidated' | 'equal-work' | 'other';
+  /** The release of withheld blocks that brought the new chain, when one did. */
+  cause: Release | null;
+}
+
+/** Blocks an attacker withheld and then published at once (its /status `releases`). */
+export interface Release {
+  node: string;
+  action: string;
+  at: number;
+  blocks: number;
+}
+
+/** What a node's /status says about its attack, checked (it is another process's JSON). */
+export function strategyOf(
+  status: NodeStatusJson | null,
+): { name: string; privateBlocks: number; privateHeights: [number, number] | null } | null {
+  const s = status?.strategy;
+  if (!s || typeof s.strategy !== 'string') return null;
+  const h = s.privateHeights;
+  return {
+    name: s.strategy,
+    privateBlocks: Number.isInteger(s.privateBlocks) ? s.privateBlocks! : 0,
+    privateHeights:
+      Array.isArray(h) && h.length === 2 && h.every(Number.isInteger) ? [h[0], h[1]] : null,
+  };
 }
 
 export type ChangeKind = 'network' | 'tree' | 'blocks' | 'mempool';
@@ -200,6 +237,28 @@ function forkHeight(
 }
 
 /**
+ * A tip the node had between two tree reads and left again: the last block it announced
+ * (joined its active chain, so the node relays it) that its new tree shows off the active
+ * chain. A fast reorg — a selfish pool answering an honest block within milliseconds —
+ * happens between two reads, and the trees alone then look like a plain extension.
+ * `pending` keeps the announcements the tree does not hold yet (read before they came).
+ */
+export function leftTip(
+  announced: readonly string[],
+  tree: TreeJson,
+): { tip: string | null; pending: string[] } {
+  const inTree = new Map(tree.blocks.map((b) => [b.hash, b]));
+  let tip: string | null = null;
+  const pending: string[] = [];
+  for (const hash of announced) {
+    const b = inTree.get(hash);
+    if (!b) pending.push(hash);
+    else if (!b.active) tip = hash;
+  }
+  return { tip, pending };
+}
+
+/**
  * Compares a node's previous tip with its new tree: null for no change or a plain extension
  * (the old tip is still active), else the reorg: the fork point, blocks disconnected (walked
  * back from the old tip through `known`) and connected (walked back from the new tip).
@@ -209,7 +268,7 @@ export function detectReorg(
   oldTip: string | null,
   tree: TreeJson,
   known: ReadonlyMap<string, Pick<KnownBlock, 'hash' | 'height' | 'prevHash' | 'chainwork'>>,
-): Omit<ReorgEvent, 'id' | 'at' | 'node' | 'nodeUrl'> | null {
+): Omit<ReorgEvent, 'id' | 'at' | 'node' | 'nodeUrl' | 'cause'> | null {
   if (!oldTip || oldTip === tree.tip) return null;
   const inTree = new Map(tree.blocks.map((b) => [b.hash, b]));
   const oldInTree = inTree.get(oldTip);
@@ -263,6 +322,8 @@ export class Network extends EventEmitter<{ change: [ChangeKind[], ReorgEvent[]]
   readonly nodes = new Map<string, NodeState>(); // by url
   readonly known = new Map<string, KnownBlock>();
   readonly reorgs: ReorgEvent[] = [];
+  /** Block hash → the attacker's release that published it (forgotten with the block). */
+  readonly releases = new Map<string, Release>();
   readonly mempool: MempoolState;
   chainId: number | null = null;
   genesisHash: string | null = null;
@@ -375,6 +436,7 @@ export class Network extends EventEmitter<{ change: [ChangeKind[], ReorgEvent[]]
       ws: 'closed',
       devControls: null,
       features: { receipt: false, code: false, storage: false },
+      announced: [],
     };
     this.nodes.set(url, n);
     this.opts.log.info({ node: n.id, url }, 'following node');
@@ -471,6 +533,7 @@ export class Network extends EventEmitter<{ change: [ChangeKind[], ReorgEvent[]]
       n.status?.mining,
       n.status?.peers,
       n.status?.timeOffsetSeconds,
+      n.status?.strategy?.privateBlocks,
       n.ws,
     ]);
     let status: NodeStatusJson;
@@ -492,6 +555,7 @@ export class Network extends EventEmitter<{ change: [ChangeKind[], ReorgEvent[]]
     n.status = status;
     n.up = true;
     n.error = null;
+    const released = this.learnReleases(n, status);
     if (!wasUp) await this.probe(n);
     if (!this.sockets.has(n.url)) void this.follow(n);
     const stale = Date.now() - (this.treeAt.get(n.url) ?? 0) > TREE_MAX_AGE_MS;
@@ -513,9 +577,46 @@ export class Network extends EventEmitter<{ change: [ChangeKind[], ReorgEvent[]]
       n.status?.mining,
       n.status?.peers,
       n.status?.timeOffsetSeconds,
+      n.status?.strategy?.privateBlocks,
       n.ws,
     ]);
-    if (after !== before) this.notify(['network']);
+    if (after !== before || released) this.notify(['network', 'tree']);
+  }
+
+  /**
+   * An attacker's /status lists its last releases of withheld blocks: each block is marked
+   * with it, and a reorg that connected one of them gets it as its cause (the reorg may be
+   * seen on an honest node before the attacker's status is read, or after).
+   */
+  private learnReleases(n: NodeState, status: NodeStatusJson): boolean {
+    const list = status.strategy?.releases;
+    if (!Array.isArray(list)) return false;
+    let learned = false;
+    for (const r of list) {
+      if (!r || !Array.isArray(r.hashes) || typeof r.action !== 'string') continue;
+      const hashes = r.hashes.filter((h): h is string => typeof h === 'string');
+      const release: Release = {
+        node: n.id,
+        action: r.action,
+        at: typeof r.at === 'number' ? r.at : Date.now(),
+        blocks: hashes.length,
+      };
+      for (const h of hashes) {
+        if (this.releases.has(h)) continue;
+        this.releases.set(h, release);
+        learned = true;
+      }
+    }
+    if (learned) for (const ev of this.reorgs) ev.cause ??= this.causeOf(ev.connected);
+    return learned;
+  }
+
+  private causeOf(connected: readonly string[]): Release | null {
+    for (const h of connected) {
+      const r = this.releases.get(h);
+      if (r) return r;
+    }
+    return null;
   }
 
   /** Devnet controls and level-3 routes: present when they answer anything but 404 NOT_FOUND. */
@@ -592,8 +693,14 @@ export class Network extends EventEmitter<{ change: [ChangeKind[], ReorgEvent[]]
       } catch {
         return;
       }
-      if (msg.type === 'block' || msg.type === 'blocks') void this.refresh(n);
-      else if (msg.type === 'tx') this.notify(['mempool']);
+      if (msg.type === 'block' || msg.type === 'blocks') {
+        // An attacker's releases need not join its active chain: only honest announcements
+        // tell a tip (leftTip).
+        const hash = msg.type === 'block' ? (msg.block as { hash?: unknown } | null)?.hash : null;
+        if (typeof hash === 'string' && !n.status?.strategy && n.announced.length < 100)
+          n.announced.push(hash);
+        void this.refresh(n);
+      } else if (msg.type === 'tx') this.notify(['mempool']);
       else if (msg.type === 'getblocks') ws.send(encodeMessage(blocksMessage([])));
     });
     ws.on('error', () => undefined); // 'close' follows
@@ -640,7 +747,11 @@ export class Network extends EventEmitter<{ change: [ChangeKind[], ReorgEvent[]]
       const k = this.known.get(hash);
       if (k && k.height >= tree.fromHeight) k.views.delete(n.id);
     }
-    const reorg = detectReorg(n.id, oldTip, tree, this.known);
+    const left = leftTip(n.announced, tree);
+    n.announced = left.pending;
+    const reorg =
+      detectReorg(n.id, oldTip, tree, this.known) ??
+      (left.tip ? detectReorg(n.id, left.tip, tree, this.known) : null);
     const events: ReorgEvent[] = [];
     if (reorg) {
       const ev: ReorgEvent = {
@@ -649,6 +760,7 @@ export class Network extends EventEmitter<{ change: [ChangeKind[], ReorgEvent[]]
         node: n.id,
         nodeUrl: n.url,
         ...reorg,
+        cause: this.causeOf(reorg.connected),
       };
       this.reorgs.push(ev);
       if (this.reorgs.length > MAX_REORGS) this.reorgs.shift();
@@ -685,6 +797,7 @@ export class Network extends EventEmitter<{ change: [ChangeKind[], ReorgEvent[]]
     const floor = top - 2 * this.opts.treeDepth;
     if (floor <= 0) return;
     for (const [hash, b] of this.known) if (b.height < floor) this.known.delete(hash);
+    for (const hash of this.releases.keys()) if (!this.known.has(hash)) this.releases.delete(hash);
   }
 
   private pendingReconsider: { node: NodeState; hash: string; height: number; until: number }[] =

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareWork, detectReorg, tipPosition, type TreeJson } from '../src/network.js';
+import { compareWork, detectReorg, leftTip, tipPosition, type TreeJson } from '../src/network.js';
 
 const h = (n: string) => '0x' + n.padStart(64, '0');
 interface B {
@@ -125,5 +125,52 @@ describe('tipPosition: behind (an ancestor of the best tip) or on another branch
     const partial = new Map([a4, a3].map((x) => [x.hash, x]));
     expect(tipPosition(a1, a4, partial)).toEqual({ position: 'unknown' });
     expect(tipPosition(b2, a4, partial)).toEqual({ position: 'branch', forkHeight: null });
+  });
+});
+
+describe('a reorg between two tree reads (leftTip)', () => {
+  // g ← h1 (an honest block the node announced) and g ← p1 ← p2 (a pool's release that
+  // came within milliseconds): the previous read saw the tip at g, the next sees p2.
+  const g = b('g', 0, '0', 1);
+  const h1 = b('h1', 1, 'g', 2);
+  const p1 = b('p1', 1, 'g', 2);
+  const p2 = b('p2', 2, 'p1', 3);
+  const known = new Map([g, h1, p1, p2].map((x) => [x.hash, x]));
+  const after = tree(p2, [
+    { ...g, active: true },
+    { ...h1, active: false },
+    { ...p1, active: true },
+    { ...p2, active: true },
+  ]);
+
+  it('finds the announced tip the node left, and the reorg from it', () => {
+    // The trees alone: g is still active, a plain extension.
+    expect(detectReorg('node-1', g.hash, after, known)).toBeNull();
+    const left = leftTip([h1.hash], after);
+    expect(left).toEqual({ tip: h1.hash, pending: [] });
+    expect(detectReorg('node-1', left.tip, after, known)).toMatchObject({
+      oldTip: { hash: h1.hash, height: 1 },
+      newTip: { hash: p2.hash, height: 2 },
+      forkPoint: { hash: g.hash, height: 0 },
+      disconnected: [h1.hash],
+      connected: [p1.hash, p2.hash],
+      reason: 'more-work',
+    });
+  });
+
+  it('ignores announcements still active and keeps those the tree does not hold yet', () => {
+    expect(leftTip([p1.hash, p2.hash], after)).toEqual({ tip: null, pending: [] });
+    const x = h('x');
+    expect(leftTip([p2.hash, x], after)).toEqual({ tip: null, pending: [x] });
+    // Several left: the last announced was the tip.
+    const h2 = b('h2', 2, 'h1', 3);
+    const t = tree(p2, [
+      { ...g, active: true },
+      { ...h1, active: false },
+      { ...h2, active: false },
+      { ...p1, active: true },
+      { ...p2, active: true },
+    ]);
+    expect(leftTip([h1.hash, h2.hash], t).tip).toBe(h2.hash);
   });
 });

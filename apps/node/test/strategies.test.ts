@@ -8,10 +8,13 @@ import { describe, expect, it } from 'vitest';
 import {
   blockTemplate,
   Chain,
+  isTxBlock,
   LedgerMachine,
   loadSpec,
   NoState,
+  privateKeyToAddress,
   solveBlock,
+  txid,
   type Block,
   type ChainSpec,
   type Reorg,
@@ -239,6 +242,19 @@ describe('attack strategies: the simulator and the node decide alike', () => {
             ? await twin.attackerFinds(sim, node)
             : twin.honestFinds(sim, rng.next() < gamma);
         expect(out.node, `run ${run} step ${step}`).toEqual(out.sim);
+        // What /status shows (the explorer draws it): the withheld blocks' heights, and the
+        // last release is the blocks just published.
+        const st = node.status() as {
+          privateBlocks: number;
+          privateHeights: [number, number] | null;
+          releases: { hashes: string[] }[];
+        };
+        if (st.privateBlocks === 0) expect(st.privateHeights).toBeNull();
+        else expect(st.privateHeights![1] - st.privateHeights![0] + 1).toBe(st.privateBlocks);
+        if (out.node.length > 0)
+          expect(st.releases.at(-1)!.hashes).toEqual(
+            out.node.map((id) => twin.nodeById.get(id)!.hash),
+          );
         if (out.sim.length > 0 && out.sim.length < 2) races++;
         if (out.sim.length >= 2) overrides++;
       }
@@ -300,5 +316,100 @@ describe('attack strategies: the simulator and the node decide alike', () => {
     expect(attempts).toBeGreaterThan(20);
     expect(successes).toBeGreaterThan(5);
     expect(successes).toBeLessThan(attempts);
+  });
+});
+
+describe('double spend: a nonce the victim has seen a payment for is never used again', () => {
+  const spec = testSpec('devnet');
+  const honestCoinbase = '0x' + '11'.repeat(20);
+
+  function setup() {
+    const service = new ServiceStub(spec);
+    const ledger = (service.state as LedgerMachine).state;
+    const sent: TransferTx[] = [];
+    let time = spec.genesis.time;
+    const node = new DoubleSpendMining(
+      service as unknown as ChainService,
+      ledger,
+      async (blocks) => {
+        for (const b of blocks) service.submit(b);
+      },
+      (tx) => sent.push(tx),
+      {
+        payerKey: spec.devKeys[1]!,
+        victim: '0x' + '22'.repeat(20),
+        amount: 1000n,
+        confirmations: 1,
+        giveUpBehind: 2,
+        mempoolUrl: undefined,
+        coinbase: '0x' + '33'.repeat(20),
+      },
+      quiet,
+    );
+    const payer = privateKeyToAddress(spec.devKeys[1]!);
+    return {
+      service,
+      node,
+      sent,
+      nonce: () => ledger.get(payer).nonce,
+      /** The attacker's miner: mine the strategy's template and hand it the block. */
+      attackerMines: async () => {
+        const template = node.template(++time)!;
+        expect(node.isCurrent(template)).toBe(true);
+        const block = solveBlock(template);
+        await node.found(block);
+        return block;
+      },
+      honestMines: (txs: TransferTx[] = []) =>
+        service.submit(
+          solveBlock(blockTemplate(service.chain, { time: ++time, txs, coinbase: honestCoinbase })),
+        ),
+    };
+  }
+
+  const txsOf = (b: Block) => (isTxBlock(b) ? b.txs.filter((t) => t.kind === 'transfer') : []);
+
+  it('gives up before the payment made a block: settles the payment, then takes the next nonce', async () => {
+    const t = setup();
+    const first = await t.attackerMines(); // the private block with the conflicting tx
+    expect(t.sent).toHaveLength(1);
+    const payment = t.sent[0]!;
+    expect(payment.nonce).toBe(0);
+    expect(txsOf(first).map((x) => x.nonce)).toEqual([0]);
+    // The payment misses the honest blocks (it arrived late); 2 behind: the attacker gives up.
+    t.honestMines();
+    t.honestMines();
+    t.honestMines();
+    expect(t.node.status()).toMatchObject({ attempts: 1, gaveUp: 1, published: 0 });
+    expect(t.nonce()).toBe(0); // the payment still owns nonce 0 in the peers' mempools
+
+    // Next: not a new conflicting tx with nonce 0, but the pending payment, mined in public.
+    const settling = await t.attackerMines();
+    expect(txsOf(settling).map(txid)).toEqual([txid(payment)]);
+    expect(t.service.chain.tip.hash).toBe(settling.hash);
+    expect(t.nonce()).toBe(1);
+
+    // Then a fresh attempt on nonce 1, whose payment is valid on the public chain.
+    const second = await t.attackerMines();
+    expect(txsOf(second).map((x) => x.nonce)).toEqual([1]);
+    expect(t.sent).toHaveLength(2);
+    expect(t.sent[1]!.nonce).toBe(1);
+    expect(txid(t.sent[1]!)).not.toBe(txid(payment));
+    t.honestMines([t.sent[1]!]);
+    expect(t.nonce()).toBe(2);
+  });
+
+  it('gives up after the payment made a block: the next attempt takes the next nonce at once', async () => {
+    const t = setup();
+    await t.attackerMines();
+    t.honestMines([t.sent[0]!]);
+    t.honestMines();
+    t.honestMines();
+    expect(t.node.status()).toMatchObject({ gaveUp: 1 });
+    expect(t.nonce()).toBe(1);
+    const next = await t.attackerMines();
+    expect(t.service.chain.get(next.hash)).toBeUndefined(); // private: a new attempt
+    expect(txsOf(next).map((x) => x.nonce)).toEqual([1]);
+    expect(t.sent.map((x) => x.nonce)).toEqual([0, 1]);
   });
 });

@@ -43,6 +43,29 @@ export const Info = Type.Object({
 });
 export type Info = Static<typeof Info>;
 
+/** A node running an attack (--strategy, devnet experiments): what it withholds now. */
+export const StrategyRow = Type.Object({
+  name: Type.String({ examples: ['selfish', 'double-spend'] }),
+  privateBlocks: Type.Integer({ description: 'blocks mined and withheld (not published yet)' }),
+  privateHeights: Nullable(
+    Type.Array(Type.Integer(), {
+      minItems: 2,
+      maxItems: 2,
+      description: 'lowest and highest height of the withheld blocks',
+    }),
+  ),
+});
+export type StrategyRow = Static<typeof StrategyRow>;
+
+/** Blocks an attacker withheld, then published at once (from its /status `releases`). */
+export const Release = Type.Object({
+  node: Type.String(),
+  action: Type.String({ examples: ['override', 'match', 'won race', 'double spend'] }),
+  at: Type.Number({ description: 'when the node published them, ms' }),
+  blocks: Type.Integer({ description: 'how many blocks it published at once' }),
+});
+export type Release = Static<typeof Release>;
+
 export const NodeRow = Type.Object({
   id: Type.String(),
   url: Type.String(),
@@ -64,6 +87,7 @@ export const NodeRow = Type.Object({
   timeOffsetSeconds: NullableInt,
   peers: Type.Array(Type.Object({ url: Type.String(), node: NullableString })),
   onBestTip: Type.Boolean(),
+  strategy: Nullable(StrategyRow),
   /** Where the node's tip stands against the best tip (by ancestry, see network.ts). */
   tipPosition: Type.Union([
     Type.Object({ position: Type.Union([Type.Literal('best'), Type.Literal('unknown')]) }),
@@ -118,6 +142,7 @@ export const TreeBlock = Type.Object({
   activeOn: Type.Array(Type.String()),
   invalidOn: Type.Array(Type.String()),
   onBest: Type.Boolean(),
+  releasedBy: Nullable(Release),
 });
 export type TreeBlock = Static<typeof TreeBlock>;
 
@@ -143,6 +168,9 @@ export const ReorgEvent = Type.Object({
     Type.Literal('equal-work'),
     Type.Literal('other'),
   ]),
+  cause: Type.Union([Release, Type.Null()], {
+    description: 'the release of withheld blocks that brought the new chain, when one did',
+  }),
 });
 export type ReorgEvent = Static<typeof ReorgEvent>;
 
@@ -159,6 +187,7 @@ export const TreeJson = Type.Object({
       tip: NullableString,
       height: NullableInt,
       chainwork: NullableString,
+      strategy: Nullable(StrategyRow),
     }),
   ),
   blocks: Type.Array(TreeBlock),

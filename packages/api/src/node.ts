@@ -66,7 +66,29 @@ export const NodeStatus = Type.Object(
     pid: Type.Integer({ description: 'process id (pnpm dev checks it is its own child)' }),
     strategy: Type.Optional(
       Type.Object(
-        { strategy: Type.String({ examples: ['selfish', 'double-spend'] }) },
+        {
+          strategy: Type.String({ examples: ['selfish', 'double-spend'] }),
+          privateBlocks: Type.Optional(
+            Type.Integer({ minimum: 0, description: 'blocks mined and withheld (not published)' }),
+          ),
+          privateHeights: Type.Optional(
+            Type.Union([Type.Array(Type.Integer(), { minItems: 2, maxItems: 2 }), Type.Null()], {
+              description: 'lowest and highest height of the withheld blocks',
+            }),
+          ),
+          releases: Type.Optional(
+            Type.Array(
+              Type.Object({
+                at: Type.Number({ description: 'ms epoch' }),
+                action: Type.String({
+                  examples: ['override', 'match', 'won race', 'double spend'],
+                }),
+                hashes: Type.Array(Type.String()),
+              }),
+              { description: 'the last 20 releases of withheld blocks, oldest first' },
+            ),
+          ),
+        },
         {
           additionalProperties: true,
           description:

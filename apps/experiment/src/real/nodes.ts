@@ -137,10 +137,28 @@ export interface DoubleSpendAttempt {
 export class LogBook {
   /** hash → who mined it and when (ms epoch); private blocks included. */
   readonly mined = new Map<string, { j: number; at: number }>();
+  /** Blocks an attacker mined and has not published (yet, or ever: an abandoned branch). */
+  readonly withheld = new Set<string>();
   readonly races: SelfishRace[] = [];
   readonly attempts = new Map<string, DoubleSpendAttempt>();
 
   constructor(private readonly states: NodeState[]) {}
+
+  /**
+   * Blocks mined that are public — what `stop.blocks` counts on a real run: an attacker's
+   * block counts from its release, a block it never releases never counts.
+   */
+  get publicMined(): number {
+    return this.mined.size - this.withheld.size;
+  }
+
+  private withhold(r: Record<string, unknown>): void {
+    if (typeof r.hash === 'string') this.withheld.add(r.hash);
+  }
+
+  private released(r: Record<string, unknown>): void {
+    if (Array.isArray(r.hashes)) for (const h of r.hashes) this.withheld.delete(h as string);
+  }
 
   private minedBy(j: number, r: Record<string, unknown>): void {
     if (typeof r.hash === 'string' && !this.mined.has(r.hash))
@@ -164,12 +182,15 @@ export class LogBook {
           return;
         case 'selfish: withheld a block':
         case 'double-spend: withheld a block':
+          this.withhold(r);
           return this.minedBy(j, r);
         case 'selfish: published':
+          this.released(r);
           if (r.tie === true && typeof r.race === 'string' && Array.isArray(r.hashes))
             this.races.push({ pool: r.hashes[r.hashes.length - 1] as string, honest: r.race });
           return;
         case 'double-spend: paid':
+          this.withhold(r);
           this.minedBy(j, r);
           this.attempts.set(`${j}:${String(r.attempt)}`, {
             attempt: r.attempt as number,
@@ -187,6 +208,7 @@ export class LogBook {
           const a = this.attempts.get(`${j}:${String(r.attempt)}`);
           if (!a) return;
           a.outcome = r.msg === 'double-spend: published' ? 'published' : 'gave up';
+          if (a.outcome === 'published') this.released(r);
           a.paymentConfirmations =
             typeof r.paymentConfirmations === 'number' ? r.paymentConfirmations : null;
           return;

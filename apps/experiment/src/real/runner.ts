@@ -277,6 +277,11 @@ export async function runReal(scenario: Scenario, opts: RealOptions): Promise<Re
         ['--port', '0', '--spec', specFile, '--tracker', tracker.url, '--data-dir', mempoolDir!],
         { echo },
       );
+    // The explorer can follow the run live through the tracker (docs/experiments.md).
+    opts.log(
+      `  watch it live: pnpm start:explorer -- --port 7000 --tracker ${tracker.url} --spec ${specFile}` +
+        (mempool ? ` --mempool ${mempool.url}` : ''),
+    );
     opts.bar.update(0, 'starting nodes');
     for (const s of states) await startNode(s);
     // Let them find each other before anyone mines.
@@ -361,10 +366,13 @@ export async function runReal(scenario: Scenario, opts: RealOptions): Promise<Re
       }
       const fraction = Math.max(
         stop.height ? maxHeight / stop.height : 0,
-        stop.blocks ? mined.size / stop.blocks : 0,
+        stop.blocks ? book.publicMined / stop.blocks : 0,
         stop.seconds ? elapsed() / stop.seconds : 0,
       );
-      opts.bar.update(Math.min(1, fraction), `height ${maxHeight}, ${mined.size} blocks mined`);
+      opts.bar.update(
+        Math.min(1, fraction),
+        `height ${maxHeight}, ${book.publicMined} public blocks`,
+      );
       if (fraction >= 1) break;
       if (elapsed() > real.timeoutSeconds) {
         stoppedBy = 'timeout';

@@ -2,6 +2,7 @@
 // block tree of all nodes, and live events (SSE).
 import { explorerRoutes as S } from '@chainlab/api';
 import { type Server } from '@chainlab/service';
+import { strategyOf } from '../network.js';
 import { type ApiContext } from './context.js';
 
 export function registerNetworkRoutes(server: Server, ctx: ApiContext): void {
@@ -63,6 +64,7 @@ export function registerNetworkRoutes(server: Server, ctx: ApiContext): void {
         timeOffsetSeconds: s?.timeOffsetSeconds ?? null,
         peers: (s?.peers ?? []).map((u) => ({ url: u, node: byUrl.get(u) ?? null })),
         onBestTip: !!best?.status && s?.tip === best.status.tip,
+        strategy: strategyOf(s),
         tipPosition: network.tipPosition(n),
       };
     });
@@ -126,6 +128,7 @@ export function registerNetworkRoutes(server: Server, ctx: ApiContext): void {
         activeOn,
         invalidOn,
         onBest: !!best && activeOn.includes(best.id),
+        releasedBy: network.releases.get(b.hash) ?? null,
       });
     }
     blocks.sort((a, b) => a.height - b.height || a.firstSeen - b.firstSeen);
@@ -141,6 +144,7 @@ export function registerNetworkRoutes(server: Server, ctx: ApiContext): void {
         tip: n.status?.tip ?? null,
         height: n.status?.height ?? null,
         chainwork: network.tipWork(n),
+        strategy: n.up ? strategyOf(n.status) : null,
       })),
       blocks,
       reorgs: network.reorgs.slice(-20),

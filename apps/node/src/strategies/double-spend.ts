@@ -12,11 +12,19 @@
 //    branch once the payment has `confirmations` and the branch is longer than the honest
 //    chain above the fork; give up `giveUpBehind` blocks behind (the chance to catch up from
 //    d behind is (q/p)^d). Then the next attempt starts.
+// 4. A nonce the victim has seen a payment for is never used again: if an attempt ends
+//    while its payment is still not in the public chain (given up before the payment made
+//    a block, or a published branch later reorganised away), the payment still owns that
+//    nonce in the peers' mempools, and a new conflicting tx and payment would be the same
+//    nonce again (the payment even byte-identical: same fields, deterministic signature).
+//    So the node first settles it: it mines the pending payment honestly on the public tip
+//    ('double-spend: settling a payment'), and the next attempt takes the nonce after it.
 //
 // Log lines the experiment runner reads (docs/experiments.md):
 //   'double-spend: paid'       {attempt, forkHeight, payment, conflict, hash}
 //   'double-spend: published'  {attempt, hashes, honest, attacker, paymentConfirmations}
 //   'double-spend: gave up'    {attempt, honest, attacker, paymentConfirmations}
+//   'mined a block'            {height, hash, items} a settling block (public at once)
 import {
   blockTemplate,
   isTxBlock,
@@ -34,7 +42,7 @@ import { doubleSpendDecision } from '@chainlab/sim/decisions';
 import { fetchJson, type Logger } from '@chainlab/service';
 import type { ChainService } from '@chainlab/sync';
 import { PrivateBranch } from './private-branch.js';
-import type { MiningStrategy, Publish } from './types.js';
+import { RecentReleases, withheldHeights, type MiningStrategy, type Publish } from './types.js';
 
 export interface DoubleSpendOptions {
   /** Signs the payment and the conflicting tx (a devnet key). */
@@ -61,8 +69,13 @@ export class DoubleSpendMining implements MiningStrategy {
   readonly name = 'double-spend';
   private readonly payer: string;
   private attempt: Attempt | null = null;
+  /** Every payment sent, by nonce, while the public chain has not used that nonce yet. */
+  private readonly payments = new Map<number, TransferTx>();
+  /** The honest block being mined to settle a pending payment (step 4), or null. */
+  private settling: TransferTx | null = null;
   private nextId = 1;
   private readonly counts = { attempts: 0, published: 0, gaveUp: 0 };
+  private readonly releases = new RecentReleases();
 
   constructor(
     private readonly service: ChainService,
@@ -85,9 +98,11 @@ export class DoubleSpendMining implements MiningStrategy {
     return {
       strategy: this.name,
       privateBlocks: this.attempt?.branch.length ?? 0,
+      privateHeights: withheldHeights(this.attempt?.branch.blocks ?? []),
       confirmations: this.options.confirmations,
       giveUpBehind: this.options.giveUpBehind,
       ...this.counts,
+      releases: this.releases.toJson(),
     };
   }
 
@@ -118,9 +133,14 @@ export class DoubleSpendMining implements MiningStrategy {
 
   template(time: number): Block | null {
     let a = this.attempt;
+    const tip = this.service.chain.tip;
     // Pre-mining follows the public tip: nothing private yet, so nothing is lost.
-    if (!a || (a.branch.length === 0 && a.branch.fork.hash !== this.service.chain.tip.hash))
+    if (!a || (a.branch.length === 0 && a.branch.fork.hash !== tip.hash)) {
+      this.attempt = null;
+      const pending = this.pendingPayment();
+      if (pending) return this.settle(pending, tip, time);
       a = this.attempt = this.startAttempt();
+    }
     return blockTemplate(this.service.chain, {
       parent: a.branch.tip,
       time,
@@ -129,12 +149,48 @@ export class DoubleSpendMining implements MiningStrategy {
     });
   }
 
+  /** A payment already sent with the payer's next nonce on the public chain, if any. */
+  private pendingPayment(): TransferTx | null {
+    const nonce = this.ledger.get(this.payer).nonce;
+    // Settled long ago. (Not at once: a reorganisation can give a used nonce back.)
+    for (const n of this.payments.keys()) if (n + 100 < nonce) this.payments.delete(n);
+    return this.payments.get(nonce) ?? null;
+  }
+
+  /** Step 4: an honest block on the public tip with the pending payment in it. */
+  private settle(payment: TransferTx, tip: ChainNode, time: number): Block {
+    if (this.settling !== payment)
+      this.log.info(
+        { payment: txid(payment), nonce: payment.nonce, height: tip.height + 1 },
+        'double-spend: settling a payment',
+      );
+    this.settling = payment;
+    return blockTemplate(this.service.chain, {
+      parent: tip,
+      time,
+      txs: [payment],
+      coinbase: this.options.coinbase,
+    });
+  }
+
   isCurrent(template: Block): boolean {
-    return this.attempt !== null && template.header.prevHash === this.attempt.branch.tip.hash;
+    if (this.attempt === null)
+      return this.settling !== null && template.header.prevHash === this.service.chain.tip.hash;
+    return template.header.prevHash === this.attempt.branch.tip.hash;
   }
 
   async found(block: Block): Promise<void> {
-    const a = this.attempt!;
+    if (this.attempt === null) {
+      // A settling block: honest, public at once (logged once stored, as the miner does).
+      this.settling = null;
+      await this.publish([block]);
+      this.log.info(
+        { height: block.height, hash: block.hash, items: isTxBlock(block) ? block.txs.length : 0 },
+        'mined a block',
+      );
+      return;
+    }
+    const a = this.attempt;
     a.branch.push(block);
     if (a.branch.length === 1) {
       this.nextId++;
@@ -162,6 +218,7 @@ export class DoubleSpendMining implements MiningStrategy {
     );
     a.payment = payment;
     a.paymentId = txid(payment);
+    this.payments.set(payment.nonce, payment);
     this.log.info(
       {
         attempt: a.id,
@@ -222,6 +279,7 @@ export class DoubleSpendMining implements MiningStrategy {
       { attempt: a.id, hashes: a.branch.blocks.map((b) => b.hash), ...race },
       'double-spend: published',
     );
+    this.releases.add('double spend', a.branch.blocks);
     await this.publish(a.branch.blocks);
   }
 }

@@ -17,7 +17,7 @@ import {
 import type { Logger } from '@chainlab/service';
 import type { ChainService } from '@chainlab/sync';
 import { PrivateBranch } from './private-branch.js';
-import type { MiningStrategy, Publish } from './types.js';
+import { RecentReleases, withheldHeights, type MiningStrategy, type Publish } from './types.js';
 
 export class SelfishMining implements MiningStrategy {
   readonly name = 'selfish';
@@ -25,6 +25,7 @@ export class SelfishMining implements MiningStrategy {
   /** How many of the branch's blocks (a prefix) are published. */
   private published = 0;
   private readonly counts = { found: 0, published: 0, races: 0, overrides: 0, adopted: 0 };
+  private readonly releases = new RecentReleases();
 
   constructor(
     private readonly service: ChainService,
@@ -39,7 +40,10 @@ export class SelfishMining implements MiningStrategy {
     return {
       strategy: this.name,
       privateBlocks: this.branch ? this.branch.length - this.published : 0,
+      // Where the withheld blocks are and what was released: the explorer shows both.
+      privateHeights: withheldHeights(this.branch?.blocks.slice(this.published) ?? []),
       ...this.counts,
+      releases: this.releases.toJson(),
     };
   }
 
@@ -122,6 +126,7 @@ export class SelfishMining implements MiningStrategy {
       },
       'selfish: published',
     );
+    this.releases.add(action, out);
     await this.publish(out);
   }
 }

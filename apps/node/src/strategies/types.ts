@@ -17,3 +17,31 @@ export interface MiningStrategy {
 
 /** How a strategy makes its blocks public: sent to every peer, then stored as any block. */
 export type Publish = (blocks: readonly Block[]) => Promise<void>;
+
+/** A release of withheld blocks, as /status shows it (the explorer marks them). */
+export interface Release {
+  /** ms epoch. */
+  at: number;
+  action: string;
+  hashes: string[];
+}
+
+/** The last releases (bounded: /status stays small), newest last. */
+export class RecentReleases {
+  private readonly list: Release[] = [];
+  constructor(private readonly max = 20) {}
+
+  add(action: string, blocks: readonly Block[]): void {
+    this.list.push({ at: Date.now(), action, hashes: blocks.map((b) => b.hash) });
+    if (this.list.length > this.max) this.list.shift();
+  }
+
+  toJson(): Release[] {
+    return this.list.map((r) => ({ ...r, hashes: [...r.hashes] }));
+  }
+}
+
+/** Heights of the blocks a strategy still withholds, [lowest, highest], or null. */
+export function withheldHeights(blocks: readonly Block[]): [number, number] | null {
+  return blocks.length === 0 ? null : [blocks[0]!.height, blocks[blocks.length - 1]!.height];
+}

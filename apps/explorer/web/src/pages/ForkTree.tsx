@@ -2,6 +2,8 @@
 // the most cumulative work); side branches sit below it. Each node's tag marks the block it
 // sits on. Stale blocks (no node's active chain) are grey, blocks a node marked invalid are
 // red with ✕, and blocks a reorg just took off (orange) or put on (green) a chain flash.
+// An attacker's withheld blocks (--strategy, devnet experiments) show as dashed ghosts in a
+// lane of their own until it publishes them; then they appear, marked "withheld".
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { NetworkJson, ReorgEvent, TreeBlock, TreeJson } from '../api.js';
 import { Age, HashLink, Loading, NodeTag, Notice, Section } from '../components/common.js';
@@ -41,18 +43,47 @@ const STATE_TEXT: Record<BlockState, string> = {
   invalid: 'invalid',
 };
 
+/** What caused a reorg, when it was an attacker publishing withheld blocks. */
+export function describeCause(e: ReorgEvent): string {
+  const c = e.cause;
+  if (!c) return '';
+  return ` The new chain carries ${c.node}’s withheld branch (${c.blocks} block${c.blocks === 1 ? '' : 's'} published at once: ${c.action}).`;
+}
+
 export function describeReorg(e: ReorgEvent): string {
   const dropped = e.disconnected.length;
   const added = e.connected.length;
   const fork = e.forkPoint ? ` at the fork #${e.forkPoint.height}` : '';
-  const what = `${e.node} reorganised${fork}: ${dropped} block${dropped === 1 ? '' : 's'} disconnected, ${added} connected; tip #${e.oldTip.height} ${shortHash(e.oldTip.hash, 6)} → #${e.newTip.height} ${shortHash(e.newTip.hash, 6)}.`;
+  const what = `${e.node} reorganised${fork} (depth ${dropped}): ${dropped} block${dropped === 1 ? '' : 's'} disconnected, ${added} connected; tip #${e.oldTip.height} ${shortHash(e.oldTip.hash, 6)} → #${e.newTip.height} ${shortHash(e.newTip.hash, 6)}.`;
+  const cause = describeCause(e);
   if (e.reason === 'more-work')
-    return `${what} The new chain has more work (${formatWork(e.newTip.chainwork)} vs ${formatWork(e.oldTip.chainwork)}), so it wins.`;
+    return `${what} The new chain has more work (${formatWork(e.newTip.chainwork)} vs ${formatWork(e.oldTip.chainwork)}), so it wins.${cause}`;
   if (e.reason === 'equal-work')
-    return `${what} Both tips have the same work: of equal chains a node keeps the one it saw first.`;
+    return `${what} Both tips have the same work: of equal chains a node keeps the one it saw first.${cause}`;
   if (e.reason === 'invalidated')
     return `${what} Its old tip was marked invalid, so it moved to its best remaining chain.`;
-  return what;
+  return what + cause;
+}
+
+interface Ghost {
+  node: string;
+  heights: number[];
+  /** The attacker's public tip, when the withheld blocks sit right on it (drawn as parent). */
+  parent: string | null;
+}
+
+/** The blocks attackers withhold now (from their /status): heights only, hashes are private. */
+function ghostsOf(tree: TreeJson): Ghost[] {
+  const out: Ghost[] = [];
+  for (const t of tree.tips) {
+    const s = t.strategy;
+    if (!s || s.privateBlocks === 0 || !s.privateHeights) continue;
+    const [lo, hi] = s.privateHeights as [number, number];
+    const heights: number[] = [];
+    for (let h = lo; h <= hi && heights.length < 50; h++) heights.push(h);
+    out.push({ node: t.node, heights, parent: t.height === lo - 1 ? t.tip : null });
+  }
+  return out;
 }
 
 interface Flash {
@@ -83,8 +114,12 @@ function TreeSvg(props: {
   const maxTags = [...tagsByBlock.values()].reduce((m, l) => Math.max(m, l.length), 1);
   const topPad = maxTags * TAG_H + 8;
   const rowH = topPad + BOX_H + 26;
-  const width = Math.max(layout.cols * COL_W + 24, 300);
-  const height = layout.lanes * rowH + 8;
+  // Withheld blocks: one lane per attacker below the tree, at their heights' columns.
+  const ghosts = ghostsOf(tree).filter((g) => g.heights.at(-1)! >= layout.minHeight);
+  let cols = layout.cols;
+  for (const g of ghosts) cols = Math.max(cols, g.heights.at(-1)! - layout.minHeight + 1);
+  const width = Math.max(cols * COL_W + 24, 300);
+  const height = (layout.lanes + ghosts.length) * rowH + 8;
   const x = (col: number) => 12 + col * COL_W;
   const y = (lane: number) => 4 + lane * rowH + topPad;
   const scroller = useRef<HTMLDivElement>(null);
@@ -142,7 +177,7 @@ function TreeSvg(props: {
         class="tree"
       >
         <g class="cols" aria-hidden="true">
-          {Array.from({ length: layout.cols }, (_, c) => (
+          {Array.from({ length: cols }, (_, c) => (
             <text x={x(c) + BOX_W / 2} y={height - 4} class="col-label" text-anchor="middle">
               {layout.minHeight + c}
             </text>
@@ -179,6 +214,9 @@ function TreeSvg(props: {
             `Block ${b.height} ${b.hash}: ${STATE_TEXT[st]}` +
             (invalid ? `; invalid on ${b.invalidOn.join(', ')}` : '') +
             (tags.length ? `; tip of ${tags.map((t) => t.node).join(', ')}` : '') +
+            (b.releasedBy
+              ? `; withheld by ${b.releasedBy.node}, then published with ${b.releasedBy.blocks - 1} other${b.releasedBy.blocks === 2 ? '' : 's'} (${b.releasedBy.action})`
+              : '') +
             (flashOut ? '; just reorganised away' : '') +
             (flashIn ? '; just connected by a reorg' : '');
           return (
@@ -190,6 +228,7 @@ function TreeSvg(props: {
               data-state={st}
               data-invalid={invalid ? 'true' : 'false'}
               data-tips={tags.map((t) => t.node).join(' ')}
+              data-released-by={b.releasedBy?.node ?? ''}
               transform={`translate(${bx},${by})`}
               tabindex={0}
               role="button"
@@ -203,6 +242,11 @@ function TreeSvg(props: {
               <text x={8} y={17} class="blk-h">
                 #{b.height}
               </text>
+              {b.releasedBy && (
+                <text x={BOX_W - 6} y={16} text-anchor="end" class="held-text">
+                  withheld
+                </text>
+              )}
               <text x={8} y={33} class="blk-hash">
                 {b.hash.slice(2, 10)}
               </text>
@@ -246,6 +290,63 @@ function TreeSvg(props: {
             </g>
           );
         })}
+        {ghosts.map((g, i) => {
+          const lane = layout.lanes + i;
+          return (
+            <g
+              key={`ghost-${g.node}`}
+              class="ghost"
+              data-withheld-by={g.node}
+              data-blocks={g.heights.length}
+              role="img"
+              aria-label={`${g.node} withholds ${g.heights.length} block${g.heights.length === 1 ? '' : 's'} (heights ${g.heights[0]}–${g.heights.at(-1)}): mined, not published, unknown to the other nodes`}
+            >
+              <text
+                x={x(Math.max(0, g.heights[0]! - layout.minHeight))}
+                y={y(lane) - 6}
+                class="ghost-label"
+              >
+                withheld by {g.node}
+              </text>
+              {(() => {
+                const from = g.parent ? layout.placed.get(g.parent) : undefined;
+                const col = g.heights[0]! - layout.minHeight;
+                if (!from || col < 0) return null;
+                const x1 = x(from.col) + BOX_W;
+                const y1 = y(from.lane) + BOX_H / 2;
+                const x2 = x(col);
+                const y2 = y(lane) + BOX_H / 2;
+                return (
+                  <path
+                    class="ghost-edge"
+                    d={`M${x1},${y1} C${x1 + 18},${y1} ${x2 - 22},${y2} ${x2},${y2}`}
+                  />
+                );
+              })()}
+              {g.heights.map((h) => {
+                const col = h - layout.minHeight;
+                if (col < 0) return null;
+                return (
+                  <g key={h} transform={`translate(${x(col)},${y(lane)})`}>
+                    {h > g.heights[0]! && (
+                      <path
+                        class="ghost-edge"
+                        d={`M${BOX_W - COL_W},${BOX_H / 2} L0,${BOX_H / 2}`}
+                      />
+                    )}
+                    <rect class="ghost-box" width={BOX_W} height={BOX_H} rx={6} />
+                    <text x={8} y={17} class="blk-h">
+                      #{h}
+                    </text>
+                    <text x={8} y={33} class="blk-hash">
+                      ? private
+                    </text>
+                  </g>
+                );
+              })}
+            </g>
+          );
+        })}
       </svg>
     </div>
   );
@@ -265,6 +366,9 @@ function Legend() {
       </li>
       <li>
         <span class="sw sw-invalid" aria-hidden="true" /> invalid (✕)
+      </li>
+      <li>
+        <span class="sw sw-ghost" aria-hidden="true" /> withheld by an attacker (private)
       </li>
       <li>
         <span class="sw sw-out" aria-hidden="true" /> just reorganised away
@@ -376,6 +480,9 @@ export function ForkTreePage() {
   }, []);
 
   const data = tree.data;
+  // The list's copy of the latest event: its cause may be known only after the live event.
+  const shown = latest ? (data?.reorgs.find((r) => r.id === latest.id) ?? latest) : null;
+  const attackers = data?.tips.some((t) => t.strategy) ?? false;
   const selectedBlock = data?.blocks.find((b) => b.hash === selected) ?? null;
   const devnet = !!info?.devnet;
   const upNodes = net.data?.nodes.filter((n) => n.up && n.devControls) ?? [];
@@ -425,9 +532,7 @@ export function ForkTreePage() {
       </div>
       {devnet && <DevMessage dev={race} />}
       <div class="reorg-banner" role="status" aria-live="polite" data-testid="reorg-banner">
-        {latest && now - latest.at < FLASH_MS * 3 ? (
-          <span>Reorg: {describeReorg(latest)}</span>
-        ) : null}
+        {shown && now - shown.at < FLASH_MS * 3 ? <span>Reorg: {describeReorg(shown)}</span> : null}
       </div>
       {tree.error && <Notice kind="error">Cannot read the block tree: {tree.error.message}</Notice>}
       {!data && !tree.error && <Loading what="the block tree" />}
@@ -455,6 +560,7 @@ export function ForkTreePage() {
                   <th scope="col">Height</th>
                   <th scope="col">Chainwork</th>
                   <th scope="col">Best?</th>
+                  {attackers && <th scope="col">Withholding</th>}
                 </tr>
               </thead>
               <tbody>
@@ -469,6 +575,16 @@ export function ForkTreePage() {
                     <td class="num">{t.height ?? '—'}</td>
                     <td>{formatWork(t.chainwork)}</td>
                     <td>{data.best && t.tip === data.best.tip ? 'yes: most work' : 'no'}</td>
+                    {attackers && (
+                      <td data-field="withheld">
+                        {t.strategy
+                          ? `${t.strategy.name}: ${t.strategy.privateBlocks} block${t.strategy.privateBlocks === 1 ? '' : 's'}` +
+                            (t.strategy.privateHeights
+                              ? ` (#${t.strategy.privateHeights[0]}–#${t.strategy.privateHeights[1]})`
+                              : '')
+                          : '—'}
+                      </td>
+                    )}
                   </tr>
                 ))}
               </tbody>
@@ -485,7 +601,7 @@ export function ForkTreePage() {
             ) : (
               <ol class="reorgs" reversed data-testid="reorg-list">
                 {[...data.reorgs].reverse().map((r) => (
-                  <li key={r.id}>
+                  <li key={r.id} data-caused-by={r.cause?.node ?? ''}>
                     <span class="muted small">{formatAge((now - r.at) / 1000)} ago · </span>
                     <NodeTag id={r.node} /> {describeReorg(r)}
                   </li>

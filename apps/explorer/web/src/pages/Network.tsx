@@ -26,6 +26,16 @@ function NodeRowView(props: {
     <tr class={n.up ? '' : 'down'} data-node={n.id}>
       <th scope="row">
         <NodeTag id={n.id} down={!n.up} />
+        {n.strategy && (
+          <span
+            class="attack-badge"
+            data-field="strategy"
+            title={`runs --strategy ${n.strategy.name} (a devnet experiment): it withholds the blocks it mines and publishes them when it pays`}
+          >
+            {n.strategy.name}
+            {n.strategy.privateBlocks > 0 ? ` · ${n.strategy.privateBlocks} withheld` : ''}
+          </span>
+        )}
         <div class="small muted">
           <a href={n.url + '/status'} target="_blank" rel="noreferrer">
             {n.url.replace(/^https?:\/\//, '')}
