@@ -30,9 +30,9 @@ export class MempoolFeedClient {
   private pingTimer: NodeJS.Timeout | null = null;
   private stopped = false;
   private snapshotReceived = false;
-  private nextSyncId = 0;
-  private readonly syncs = new Map<number, (ok: boolean) => void>();
-  private readonly pushes = new Map<number, (results: PushResult[] | null) => void>();
+  private nextRequestId = 0;
+  /** Requests (sync, push) waiting for their answer, by id; null: none will come. */
+  private readonly answers = new Map<number, (answer: unknown) => void>();
   private lastError: string | null = null;
   readonly stats = { connects: 0, messages: 0, snapshots: 0 };
 
@@ -58,28 +58,15 @@ export class MempoolFeedClient {
     this.retryTimer = null;
     this.socket?.close(1001, 'node shutting down');
     this.socket = null;
-    this.endSyncs();
+    this.endRequests();
   }
 
   /**
    * A barrier: resolves true once every change the mempool made before it got this
    * request has arrived; false if the feed is down or the mempool does not answer in time.
    */
-  sync(timeoutMs: number): Promise<boolean> {
-    const socket = this.socket;
-    if (!this.live || !socket) return Promise.resolve(false);
-    const id = this.nextSyncId++;
-    return new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => {
-        this.syncs.delete(id);
-        resolve(false);
-      }, timeoutMs);
-      this.syncs.set(id, (ok) => {
-        clearTimeout(timer);
-        resolve(ok);
-      });
-      socket.send(JSON.stringify({ type: 'sync', id }));
-    });
+  async sync(timeoutMs: number): Promise<boolean> {
+    return (await this.ask({ type: 'sync' }, timeoutMs)) !== null;
   }
 
   /**
@@ -88,19 +75,24 @@ export class MempoolFeedClient {
    * connection drops meanwhile or no answer comes in time (the txs' fate is then unknown).
    */
   push(txs: unknown[], timeoutMs: number): Promise<PushResult[] | null> {
+    return this.ask({ type: 'push', txs }, timeoutMs) as Promise<PushResult[] | null>;
+  }
+
+  /** Sends a request with a fresh id; its answer, or null (feed down, dropped, too late). */
+  private ask(request: { type: 'sync' | 'push'; txs?: unknown[] }, timeoutMs: number) {
     const socket = this.socket;
     if (!this.live || !socket) return Promise.resolve(null);
-    const id = this.nextSyncId++;
-    return new Promise((resolve) => {
+    const id = this.nextRequestId++;
+    return new Promise<unknown>((resolve) => {
       const timer = setTimeout(() => {
-        this.pushes.delete(id);
+        this.answers.delete(id);
         resolve(null);
       }, timeoutMs);
-      this.pushes.set(id, (results) => {
+      this.answers.set(id, (answer) => {
         clearTimeout(timer);
-        resolve(results);
+        resolve(answer);
       });
-      socket.send(JSON.stringify({ type: 'push', id, txs }));
+      socket.send(JSON.stringify({ ...request, id }));
     });
   }
 
@@ -149,12 +141,9 @@ export class MempoolFeedClient {
           this.handlers.removed(msg.txids);
           break;
         case 'synced':
-          this.syncs.get(msg.id)?.(true);
-          this.syncs.delete(msg.id);
-          break;
         case 'pushed':
-          this.pushes.get(msg.id)?.(msg.results);
-          this.pushes.delete(msg.id);
+          this.answers.get(msg.id)?.(msg.type === 'synced' ? true : msg.results);
+          this.answers.delete(msg.id);
           break;
       }
     });
@@ -172,7 +161,7 @@ export class MempoolFeedClient {
       if (this.socket !== socket) return;
       this.socket = null;
       this.snapshotReceived = false;
-      this.endSyncs();
+      this.endRequests();
       if (this.stopped) return;
       if (this.lastError === null) {
         this.lastError = 'closed';
@@ -183,11 +172,9 @@ export class MempoolFeedClient {
     });
   }
 
-  /** Pending syncs and pushes cannot be answered on a dead socket: their callers learn at once. */
-  private endSyncs(): void {
-    for (const done of this.syncs.values()) done(false);
-    this.syncs.clear();
-    for (const done of this.pushes.values()) done(null);
-    this.pushes.clear();
+  /** Requests cannot be answered on a dead socket: their callers learn at once. */
+  private endRequests(): void {
+    for (const done of this.answers.values()) done(null);
+    this.answers.clear();
   }
 }
