@@ -3,7 +3,7 @@
 // measured. One copy, so that every figure comes from the same harness.
 //   import { benchArgs, startService, startAnvil, blast, ... } from '../../../scripts/bench-lib.mjs';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import net from 'node:net';
@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import * as core from '../packages/core/dist/index.js';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -90,15 +91,21 @@ export function freePort() {
 export const CLIENTS = 8;
 const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
 
-export function post(url, body) {
+/**
+ * One HTTP request; resolves with `{status, body}` (a Buffer). `agent`: a keep-alive pool
+ * (default: node's global agent, a connection per request).
+ */
+export function request(url, { method = 'GET', body, agent: via, timeoutMs = 30_000 } = {}) {
   return new Promise((resolve, reject) => {
     const req = http.request(
       url,
       {
-        method: 'POST',
-        agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-        timeout: 30_000,
+        method,
+        agent: via,
+        headers: body
+          ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }
+          : {},
+        timeout: timeoutMs,
       },
       (res) => {
         const chunks = [];
@@ -106,29 +113,18 @@ export function post(url, body) {
         res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks) }));
       },
     );
-    req.on('timeout', () => req.destroy(new Error(`POST ${url}: no answer in 30 s`)));
+    req.on('timeout', () =>
+      req.destroy(new Error(`${method} ${url}: no answer in ${timeoutMs / 1000} s`)),
+    );
     req.on('error', reject);
     req.end(body);
   });
 }
 
-export function getJson(url) {
-  return new Promise((resolve, reject) => {
-    http
-      .get(url, { agent, timeout: 30_000 }, (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () => {
-          try {
-            resolve(JSON.parse(Buffer.concat(chunks).toString()));
-          } catch (e) {
-            reject(e);
-          }
-        });
-      })
-      .on('error', reject);
-  });
-}
+/** POST a JSON body over the shared keep-alive clients. */
+export const post = (url, body) => request(url, { method: 'POST', body, agent });
+
+export const getJson = async (url) => JSON.parse((await request(url, { agent })).body.toString());
 
 /** One JSON-RPC call; throws with the server's message on an error answer. */
 export async function rpc(url, method, params = []) {
@@ -195,4 +191,154 @@ export async function startAnvil(flags = []) {
 export async function viemAccounts() {
   const walletRequire = createRequire(path.join(ROOT, 'apps/wallet-cli/package.json'));
   return import(pathToFileURL(walletRequire.resolve('viem/accounts')).href);
+}
+
+// ---- the chains measured: a funded devnet, and the services that run it ----
+
+/** What each funded address gets at genesis (and on Anvil): plenty for any run. */
+export const FUNDS = 10n ** 24n;
+
+/**
+ * A chain spec (`base`: extends, name, genesis bits, retarget…) whose genesis funds
+ * `addresses` with FUNDS each, written to a temp file: `{spec, specPath}`.
+ */
+export function fundedSpec(base, addresses) {
+  const allocations = {};
+  for (const a of addresses) allocations[a] = FUNDS.toString();
+  const specJson = { ...base, genesis: { ...base.genesis, allocations } };
+  const specPath = path.join(tmp('chainlab-bench-spec-'), 'spec.json');
+  writeFileSync(specPath, JSON.stringify(specJson));
+  return { spec: core.loadSpec(specJson), specPath };
+}
+
+/**
+ * A tracker and a mempool on `specPath` (`mempoolArgs`: extra flags), and with `node` a
+ * node that takes its txs from that mempool and mines only on POST /dev/mine.
+ * `stop()` shuts them down, node first.
+ */
+export async function startChainlab(specPath, { node = false, mempoolArgs = [] } = {}) {
+  const tracker = await startService('tracker', []);
+  const mempool = await startService('mempool', [
+    '--spec',
+    specPath,
+    '--tracker',
+    tracker.url,
+    '--data-dir',
+    tmp('chainlab-bench-mp-'),
+    ...mempoolArgs,
+  ]);
+  const n = node
+    ? await startService('node', [
+        '--spec',
+        specPath,
+        '--tracker',
+        tracker.url,
+        '--mempool',
+        mempool.url,
+        '--data-dir',
+        tmp('chainlab-bench-node-'),
+        '--no-mine',
+        '--threads',
+        '1',
+      ])
+    : null;
+  return {
+    tracker,
+    mempool,
+    node: n,
+    async stop() {
+      if (n) await stop(n);
+      await stop(mempool);
+      await stop(tracker);
+    },
+  };
+}
+
+/** `count`: the same number for every sender, or sender i's number as `count(i)`. */
+const countOf = (count) => (typeof count === 'function' ? count : () => count);
+
+/** Pre-signed chainlab transfers as POST /pushtx bodies: per key i, nonces 0..count(i)-1. */
+export function transferBodies(spec, keys, count, to) {
+  const n = countOf(count);
+  return keys.map((key, i) =>
+    Array.from({ length: n(i) }, (_, nonce) =>
+      JSON.stringify(
+        core.txToJson(
+          core.signTx({ to, amount: 1000n, fee: spec.minFee, nonce, chainId: spec.chainId }, key),
+        ),
+      ),
+    ),
+  );
+}
+
+/**
+ * Pre-signed EIP-1559 transfers (viem accounts) as eth_sendRawTransaction bodies: per
+ * account i, nonces 0..count(i)-1, the same fees on every chain.
+ */
+export async function ethTransferBodies(accounts, chainId, count, to) {
+  const n = countOf(count);
+  const GWEI = 10n ** 9n;
+  let id = 0;
+  return Promise.all(
+    accounts.map(async (account, i) => {
+      const bodies = [];
+      for (let nonce = 0; nonce < n(i); nonce++) {
+        const raw = await account.signTransaction({
+          type: 'eip1559',
+          chainId,
+          nonce,
+          to,
+          value: 1000n,
+          gas: 21_000n,
+          maxFeePerGas: 10n * GWEI,
+          maxPriorityFeePerGas: GWEI,
+        });
+        bodies.push(
+          JSON.stringify({
+            jsonrpc: '2.0',
+            id: ++id,
+            method: 'eth_sendRawTransaction',
+            params: [raw],
+          }),
+        );
+      }
+      return bodies;
+    }),
+  );
+}
+
+/** Anvil: FUNDS to each address. */
+export async function anvilFund(url, addresses) {
+  for (const a of addresses) await rpc(url, 'anvil_setBalance', [a, '0x' + FUNDS.toString(16)]);
+}
+
+/**
+ * Anvil after a blast of transfers. With automine (`mining`) it answers first and mines
+ * what arrived together into one block; txs that came in while a block was being mined
+ * wait for the next tx. So: mine those, then check every sender's nonce is its `count`.
+ * With --no-mining: check its pool holds `total` txs.
+ */
+export async function anvilCheckTransfers(url, { mining, addresses, count, total }) {
+  const n = countOf(count);
+  if (!mining) {
+    const pool = await rpc(url, 'txpool_status');
+    if (Number(pool.pending) !== total) throw new Error(`anvil holds ${pool.pending} txs`);
+    return;
+  }
+  for (let i = 0; Number((await rpc(url, 'txpool_status')).pending) > 0; i++) {
+    if (i > 100) throw new Error('anvil does not mine its pool');
+    await rpc(url, 'evm_mine');
+  }
+  for (const [i, address] of addresses.entries()) {
+    const nonce = Number(await rpc(url, 'eth_getTransactionCount', [address, 'latest']));
+    if (nonce !== n(i)) throw new Error(`anvil mined ${nonce} txs of ${address}`);
+  }
+}
+
+/** Polls `ready()` every 100 ms, 30 s at most; throws `what` when it never holds. */
+export async function waitFor(ready, what) {
+  for (let i = 0; !(await ready()); i++) {
+    if (i > 300) throw new Error(what);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

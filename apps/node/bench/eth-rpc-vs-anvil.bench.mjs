@@ -17,20 +17,25 @@ import * as core from '@chainlab/core';
 import { compile, encodeCall, encodeDeploy } from '@chainlab/evm';
 import {
   CLIENTS,
+  FUNDS,
   ROOT,
+  anvilCheckTransfers,
+  anvilFund,
   anvilUnavailable,
   benchArgs,
   blast,
+  ethTransferBodies,
   fmt,
+  fundedSpec,
   getJson,
   log,
   post,
   rpc,
   startAnvil,
-  startService,
+  startChainlab,
   stop,
-  tmp,
   viemAccounts,
+  waitFor,
 } from '../../../scripts/bench-lib.mjs';
 
 const { opt, quick, jsonOut } = benchArgs();
@@ -68,39 +73,8 @@ const GWEI = 10n ** 9n;
 
 // The same ERC-20 on both: the deployer holds the supply, eth_call asks for its balance.
 const token = compile(path.join(ROOT, 'examples/token/Token.sol'), 'Token');
-const SUPPLY = 10n ** 24n;
+const SUPPLY = FUNDS;
 const balanceOfData = encodeCall('balanceOf(address)', [deployer.address]);
-
-/** Pre-signed eth_sendRawTransaction bodies, sender by sender, nonces in order. */
-async function transferBodies(chainId) {
-  let id = 0;
-  return Promise.all(
-    senders.map(async (account, i) => {
-      const bodies = [];
-      for (let nonce = 0; nonce < nonces(i); nonce++) {
-        const raw = await account.signTransaction({
-          type: 'eip1559',
-          chainId,
-          nonce,
-          to: sink,
-          value: 1000n,
-          gas: 21_000n,
-          maxFeePerGas: 10n * GWEI,
-          maxPriorityFeePerGas: GWEI,
-        });
-        bodies.push(
-          JSON.stringify({
-            jsonrpc: '2.0',
-            id: ++id,
-            method: 'eth_sendRawTransaction',
-            params: [raw],
-          }),
-        );
-      }
-      return bodies;
-    }),
-  );
-}
 
 async function deployToken(url, chainId, mine) {
   const deployData = encodeDeploy(token, ['Bench', 'BNC', SUPPLY]);
@@ -153,8 +127,10 @@ function checkAdmitted(res) {
 
 async function runAnvil(bodies, mining) {
   const anvil = await startAnvil(mining ? [] : ['--no-mining']);
-  for (const a of [...senders, deployer])
-    await rpc(anvil.url, 'anvil_setBalance', [a.address, '0x' + (10n ** 24n).toString(16)]);
+  await anvilFund(
+    anvil.url,
+    [...senders, deployer].map((a) => a.address),
+  );
   let callRate = null;
   if (mining) {
     const address = await deployToken(anvil.url, ANVIL_CHAIN_ID, () => rpc(anvil.url, 'evm_mine'));
@@ -162,81 +138,47 @@ async function runAnvil(bodies, mining) {
   }
   await blast(anvil.url, warmUp(bodies), checkAdmitted);
   const rate = await blast(anvil.url, measured(bodies), checkAdmitted);
-  if (mining) {
-    // Automine answers first and mines what arrived together into one block; mine what
-    // is left, then count the mined txs by the senders' nonces.
-    for (let i = 0; Number((await rpc(anvil.url, 'txpool_status')).pending) > 0; i++) {
-      if (i > 100) throw new Error('anvil does not mine its pool');
-      await rpc(anvil.url, 'evm_mine');
-    }
-    for (const [i, { address }] of senders.entries()) {
-      const nonce = Number(await rpc(anvil.url, 'eth_getTransactionCount', [address, 'latest']));
-      if (nonce !== nonces(i)) throw new Error(`anvil mined ${nonce} txs of ${address}`);
-    }
-  } else {
-    const pool = await rpc(anvil.url, 'txpool_status');
-    if (Number(pool.pending) !== TXS_SENT) throw new Error(`anvil holds ${pool.pending} txs`);
-  }
+  await anvilCheckTransfers(anvil.url, {
+    mining,
+    addresses: senders.map((a) => a.address),
+    count: nonces,
+    total: TXS_SENT,
+  });
   await stop(anvil);
   return { rate, callRate };
 }
 
 async function runChainlab(specPath, chainId, bodies) {
-  const tracker = await startService('tracker', []);
-  const mempool = await startService('mempool', [
-    '--spec',
-    specPath,
-    '--tracker',
-    tracker.url,
-    '--data-dir',
-    tmp('chainlab-bench-mp-'),
-  ]);
-  const node = await startService('node', [
-    '--spec',
-    specPath,
-    '--tracker',
-    tracker.url,
-    '--mempool',
-    mempool.url,
-    '--data-dir',
-    tmp('chainlab-bench-node-'),
-    '--no-mine',
-    '--threads',
-    '1',
-  ]);
-  const url = `${node.url}/rpc`;
+  const chain = await startChainlab(specPath, { node: true });
+  const url = `${chain.node.url}/rpc`;
   const address = await deployToken(url, chainId, () =>
-    post(`${node.url}/dev/mine`, JSON.stringify({ blocks: 1 })),
+    post(`${chain.node.url}/dev/mine`, JSON.stringify({ blocks: 1 })),
   );
   // The mempool settles on the tip with the token before the timed part.
-  for (let i = 0; (await getJson(`${mempool.url}/status`)).height < 1; i++) {
-    if (i > 300) throw new Error('the mempool does not follow the node');
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await waitFor(
+    async () => (await getJson(`${chain.mempool.url}/status`)).height >= 1,
+    'the mempool does not follow the node',
+  );
   const callRate = await blast(url, callBodies(address), checkCall);
   await blast(url, warmUp(bodies), checkAdmitted);
   const rate = await blast(url, measured(bodies), checkAdmitted);
-  const status = await getJson(`${mempool.url}/status`);
+  const status = await getJson(`${chain.mempool.url}/status`);
   if (status.pending !== TXS_SENT) throw new Error(`the mempool holds ${status.pending} txs`);
-  await stop(node);
-  await stop(mempool);
-  await stop(tracker);
+  await chain.stop();
   return { rate, callRate };
 }
 
-const allocations = {};
-for (const a of [...senders, deployer]) allocations[a.address] = (10n ** 24n).toString();
-const specJson = {
-  extends: 'devnet-contracts',
-  name: 'bench-eth-rpc',
-  genesis: { allocations, bits: '0x207fffff' },
-  retarget: { rule: 'fixed' },
-};
-const spec = core.loadSpec(specJson);
-const specPath = path.join(tmp('chainlab-bench-spec-'), 'spec.json');
-writeFileSync(specPath, JSON.stringify(specJson));
-const chainlabBodies = await transferBodies(spec.chainId);
-const anvilBodies = await transferBodies(ANVIL_CHAIN_ID);
+const { spec, specPath } = fundedSpec(
+  {
+    extends: 'devnet-contracts',
+    name: 'bench-eth-rpc',
+    genesis: { bits: '0x207fffff' },
+    retarget: { rule: 'fixed' },
+  },
+  [...senders, deployer].map((a) => a.address),
+);
+const chainlabBodies = await ethTransferBodies(senders, spec.chainId, nonces, sink);
+const anvilBodies = await ethTransferBodies(senders, ANVIL_CHAIN_ID, nonces, sink);
 
 const rounds = [];
 for (let i = 0; i < ROUNDS; i++) {

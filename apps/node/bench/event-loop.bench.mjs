@@ -6,85 +6,31 @@
 //   3. flood: 500 WebSockets open on the node's /ws at once and stay open.
 // Figures are ratios against the idle p99 of the same run (goal: ≤ 5×, or under 50 ms).
 //   node apps/node/bench/event-loop.bench.mjs [--txs 8000] [--sockets 500] [--json out.json] [--quick]
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import * as core from '../../../packages/core/dist/index.js';
+import {
+  ROOT,
+  benchArgs,
+  blast,
+  fundedSpec,
+  getJson,
+  log,
+  request,
+  startChainlab,
+  transferBodies,
+  waitFor,
+} from '../../../scripts/bench-lib.mjs';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const WebSocket = createRequire(path.join(ROOT, 'apps/node/package.json'))('ws');
-const argv = process.argv.slice(2);
-const opt = (name, def) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : def);
-const quick = argv.includes('--quick');
+const { opt, quick, jsonOut } = benchArgs();
 const TXS = Number(opt('--txs', quick ? 4000 : 8000));
 const SOCKETS = Number(opt('--sockets', quick ? 200 : 500));
 const IDLE_MS = quick ? 3000 : 6000;
 const FLOOD_MS = quick ? 3000 : 6000;
 const SENDERS = 200;
-const CLIENTS = 8;
-const jsonOut = opt('--json', null);
-const log = (s) => process.stdout.write(s + '\n');
-
-const dirs = [];
-const procs = [];
-const tmp = (p) => {
-  const d = mkdtempSync(path.join(tmpdir(), p));
-  dirs.push(d);
-  return d;
-};
-process.on('exit', () => {
-  for (const p of procs) p.kill('SIGKILL');
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-function startService(app, args) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [path.join(ROOT, `apps/${app}/dist/main.js`), '--port', '0', ...args],
-      {
-        env: { ...process.env, CHAINLAB_LOG_FORMAT: 'json', CHAINLAB_LOG_LEVEL: 'warn' },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    procs.push(child);
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      const m = / listening on (http:\/\/\S+)/.exec(line);
-      if (m) resolve({ url: m[1], child });
-    });
-    child.on('exit', (code) => reject(new Error(`${app} exited with ${code}`)));
-  });
-}
-
-function request(url, { method = 'GET', body, agent } = {}) {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      url,
-      {
-        method,
-        agent,
-        headers: body
-          ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }
-          : {},
-        timeout: 60_000,
-      },
-      (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks) }));
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`${method} ${url}: no answer in 60 s`)));
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-const getJson = async (url) => JSON.parse((await request(url)).body.toString());
 
 /** GET /tip every 10 ms on its own connection until stop(); returns the latencies (ms). */
 function sampleTip(url) {
@@ -123,58 +69,24 @@ const perSender = Math.ceil(TXS / SENDERS);
 const keys = Array.from({ length: SENDERS }, (_, i) =>
   core.devPrivateKey(90_000 + Math.floor(Math.random() * 1e9) + i),
 );
-const allocations = {};
-for (const k of keys) allocations[core.privateKeyToAddress(k)] = (10n ** 24n).toString();
-const specJson = {
-  extends: 'devnet',
-  name: 'bench-event-loop',
-  genesis: { bits: '0x207fffff', allocations },
-  retarget: { rule: 'fixed' },
-};
-const spec = core.loadSpec(specJson);
-const specPath = path.join(tmp('chainlab-bench-spec-'), 'spec.json');
-writeFileSync(specPath, JSON.stringify(specJson));
+const { spec, specPath } = fundedSpec(
+  {
+    extends: 'devnet',
+    name: 'bench-event-loop',
+    genesis: { bits: '0x207fffff' },
+    retarget: { rule: 'fixed' },
+  },
+  keys.map((k) => core.privateKeyToAddress(k)),
+);
 const sink = core.privateKeyToAddress(core.devPrivateKey(89_999));
 log(`signing ${perSender * SENDERS} transfers…`);
-const bodies = keys.map((key) =>
-  Array.from({ length: perSender }, (_, nonce) =>
-    JSON.stringify(
-      core.txToJson(
-        core.signTx(
-          { to: sink, amount: 1000n, fee: spec.minFee, nonce, chainId: spec.chainId },
-          key,
-        ),
-      ),
-    ),
-  ),
-);
+const bodies = transferBodies(spec, keys, perSender, sink);
 
-const tracker = await startService('tracker', []);
-const mempool = await startService('mempool', [
-  '--spec',
-  specPath,
-  '--tracker',
-  tracker.url,
-  '--data-dir',
-  tmp('chainlab-bench-mp-'),
-]);
-const node = await startService('node', [
-  '--spec',
-  specPath,
-  '--tracker',
-  tracker.url,
-  '--mempool',
-  mempool.url,
-  '--data-dir',
-  tmp('chainlab-bench-node-'),
-  '--no-mine',
-  '--threads',
-  '1',
-]);
-for (let i = 0; !(await getJson(`${node.url}/status`)).mempoolFeed?.live; i++) {
-  if (i > 300) throw new Error('the node did not subscribe to the mempool feed');
-  await new Promise((r) => setTimeout(r, 100));
-}
+const { mempool, node } = await startChainlab(specPath, { node: true });
+await waitFor(
+  async () => (await getJson(`${node.url}/status`)).mempoolFeed?.live,
+  'the node did not subscribe to the mempool feed',
+);
 const loops = async () => ({
   node: (await getJson(`${node.url}/status`)).eventLoop,
   mempool: (await getJson(`${mempool.url}/status`)).eventLoop,
@@ -187,7 +99,6 @@ await new Promise((r) => setTimeout(r, IDLE_MS));
 const idle = { tip: summary(await stopSampling()), eventLoop: await loops() };
 
 // ---- 2. push at full speed, a block a second ----
-const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
 stopSampling = sampleTip(node.url);
 let pushing = true;
 let mined = 0;
@@ -199,28 +110,18 @@ const miner = (async () => {
     mined++;
   }
 })();
-const started = performance.now();
-await Promise.all(
-  Array.from({ length: CLIENTS }, async (_, c) => {
-    for (let s = c; s < bodies.length; s += CLIENTS) {
-      for (const body of bodies[s]) {
-        const r = await request(`${mempool.url}/pushtx`, { method: 'POST', body, agent });
-        if (r.status !== 200) throw new Error(`/pushtx refused a tx: ${r.body}`);
-      }
-    }
-  }),
-);
-const pushSeconds = (performance.now() - started) / 1000;
+const txPerSec = await blast(`${mempool.url}/pushtx`, bodies, (r) => {
+  if (r.status !== 200) throw new Error(`/pushtx refused a tx: ${r.body}`);
+});
 const pushLoops = await loops();
 pushing = false;
 await miner;
 const push = {
   tip: summary(await stopSampling()),
   eventLoop: pushLoops,
-  txPerSec: (perSender * SENDERS) / pushSeconds,
+  txPerSec,
   blocks: mined,
 };
-agent.destroy();
 
 // ---- 3. WebSocket flood ----
 await new Promise((r) => setTimeout(r, 5500)); // back to quiet
