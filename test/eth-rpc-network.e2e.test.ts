@@ -5,36 +5,34 @@
 // pushed to the node — puts the disconnected txs back to pending and re-delivers their
 // logs with removed: true.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPublicClient, createWalletClient, defineChain, http, type Abi } from 'viem';
+import { type Abi } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { ContractFactory, JsonRpcProvider, Wallet, isError, type Contract } from 'ethers';
 import WebSocket from 'ws';
-import { loadSpec } from '@chainlab/core';
 import { compileSource } from '@chainlab/evm';
-import { existsSync, readFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
 import {
   getJson,
   mineBlocks,
   postJson,
   removeTempDirs,
-  spawnService,
-  startMempool,
-  startNode,
   stopAllServices,
   tipOf,
   waitFor,
   waitForSameTip,
-  writeSpec,
-  REPO_ROOT,
   type ServiceProcess,
 } from './helpers/index.js';
+import {
+  cast as castOn,
+  castAvailable,
+  ethResult as result,
+  ethRpc as rpc,
+  minedOn,
+  startLevel3Net,
+  viemFor,
+  type RpcAnswer,
+} from './helpers/eth.js';
 
-const CAST = path.join(REPO_ROOT, 'node_modules/@foundry-rs/cast-linux-amd64/bin/cast');
-const HAS_CAST = process.platform === 'linux' && process.arch === 'x64' && existsSync(CAST);
-if (!HAS_CAST)
-  console.warn('cast checks skipped: @foundry-rs/cast-linux-amd64 runs on Linux x64 only');
+const HAS_CAST = castAvailable();
 
 const SOURCE = `// SPDX-License-Identifier: MIT
 pragma solidity ^0.8.20;
@@ -58,53 +56,6 @@ let nodeB: ServiceProcess;
 let box: { abi: Abi; bytecode: string };
 let boxAddress: `0x${string}`;
 let deployHash: `0x${string}`;
-
-type RpcAnswer = { result?: unknown; error?: { code: number; message: string; data?: unknown } };
-async function rpc(node: { url: string }, method: string, params: unknown[] = []) {
-  const res = await fetch(`${node.url}/rpc`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
-  });
-  return (await res.json()) as RpcAnswer;
-}
-const result = async (node: { url: string }, method: string, params: unknown[] = []) => {
-  const a = await rpc(node, method, params);
-  if (a.error) throw new Error(`${method}: ${a.error.message}`);
-  return a.result;
-};
-
-function viemFor(node: { url: string }, key: string) {
-  const chain = defineChain({
-    id: 1339,
-    name: 'chainlab',
-    nativeCurrency: { name: 'CLC', symbol: 'CLC', decimals: 18 },
-    rpcUrls: { default: { http: [`${node.url}/rpc`] } },
-  });
-  const account = privateKeyToAccount(key as `0x${string}`);
-  return {
-    account,
-    wallet: createWalletClient({ account, chain, transport: http() }),
-    client: createPublicClient({ chain, transport: http() }),
-  };
-}
-
-/** Mines on `node` until the tx has a receipt there. */
-async function minedOn(node: { url: string }, hash: string) {
-  return waitFor(
-    async () => {
-      await mineBlocks(node, 1);
-      return (
-        ((await result(node, 'eth_getTransactionReceipt', [hash])) as {
-          blockHash: string;
-          blockNumber: string;
-          contractAddress: `0x${string}` | null;
-        } | null) ?? false
-      );
-    },
-    { timeoutMs: 90_000, intervalMs: 200, message: `${hash} mined` },
-  );
-}
 
 /** A WebSocket JSON-RPC client that keeps every subscription notification. */
 class WsClient {
@@ -148,14 +99,11 @@ class WsClient {
 }
 
 beforeAll(async () => {
-  specPath = writeSpec('instant', 'devnet-contracts', { name: 'test-rpc-net' });
-  keys = loadSpec(JSON.parse(readFileSync(specPath, 'utf8'))).devKeys;
+  const net = await startLevel3Net({ name: 'test-rpc-net' }, 2);
+  ({ specPath, keys, mempool } = net);
+  nodeA = net.nodes[0]!;
+  nodeB = net.nodes[1]!;
   box = compileSource(SOURCE, 'Box') as { abi: Abi; bytecode: string };
-  const tracker = await spawnService('tracker', ['--ttl', '10']);
-  mempool = await startMempool({ spec: specPath, tracker: tracker.url });
-  const common = { spec: specPath, tracker: tracker.url, mempool: mempool.url, mine: false };
-  nodeA = await startNode(common);
-  nodeB = await startNode(common);
   // A Box deployed on A, with one stored value, and both nodes on that tip.
   const { wallet } = viemFor(nodeA, keys[1]!);
   deployHash = await wallet.deployContract({
@@ -223,8 +171,7 @@ describe('Ethereum JSON-RPC on a network of level-3 nodes', () => {
       ((await result(nodeB, 'eth_getBlockByNumber', ['latest', false])) as { hash: string }).hash,
     ).toBe(tip.hash);
     if (HAS_CAST) {
-      const cast = (...args: string[]) =>
-        execFileSync(CAST, [...args, '--rpc-url', `${nodeB.url}/rpc`], { encoding: 'utf8' }).trim();
+      const cast = (...args: string[]) => castOn(nodeB, ...args);
       expect(cast('chain-id')).toBe('1339');
       expect(cast('block-number')).toBe(String(tip.height));
       expect(cast('call', boxAddress, 'value()(uint256)')).toBe('7');
@@ -356,14 +303,7 @@ describe('Ethereum JSON-RPC on a network of level-3 nodes', () => {
   it('a reorg to a longer branch mined elsewhere: the txs return to pending, logs come back removed: true', async () => {
     // A node of its own (own tracker, own mempool): it gets A's chain as it is now, then
     // mines a longer branch on it while A mines a block holding a store tx.
-    const tracker2 = await spawnService('tracker', ['--ttl', '10']);
-    const mempool2 = await startMempool({ spec: specPath, tracker: tracker2.url });
-    const nodeC = await startNode({
-      spec: specPath,
-      tracker: tracker2.url,
-      mempool: mempool2.url,
-      mine: false,
-    });
+    const nodeC = (await startLevel3Net({ specPath }, 1)).nodes[0]!;
     const base = await tipOf(nodeA);
     for (let h = 1; h <= base.height; h++) {
       const block = await getJson(`${nodeA.url}/block/${h}`);

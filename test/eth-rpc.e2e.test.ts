@@ -2,34 +2,22 @@
 // txs (legacy EIP-155 and EIP-1559) sent with viem through eth_sendRawTransaction, admitted
 // by the real mempool, mined, and their receipts; JSON-RPC error codes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPublicClient, createWalletClient, defineChain, http } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { JsonRpcProvider, Wallet } from 'ethers';
 import { loadSpec } from '@chainlab/core';
 import { compileSource } from '@chainlab/evm';
-import { existsSync, readFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
 import {
   getJson,
   mineBlocks,
   removeTempDirs,
-  spawnService,
-  startMempool,
-  startNode,
   stopAllServices,
   tipOf,
   waitFor,
-  writeSpec,
-  REPO_ROOT,
   type ServiceProcess,
 } from './helpers/index.js';
+import { cast as castOn, castAvailable, minedOn, startLevel3Net, viemFor } from './helpers/eth.js';
 
-// Foundry's cast, from npm (@foundry-rs/cast-linux-amd64): Linux x64 only.
-const CAST = path.join(REPO_ROOT, 'node_modules/@foundry-rs/cast-linux-amd64/bin/cast');
-const HAS_CAST = process.platform === 'linux' && process.arch === 'x64' && existsSync(CAST);
-if (!HAS_CAST)
-  console.warn('cast checks skipped: @foundry-rs/cast-linux-amd64 runs on Linux x64 only');
+const HAS_CAST = castAvailable();
 
 let node: ServiceProcess;
 let mempool: ServiceProcess;
@@ -45,16 +33,10 @@ const rpc = async (body: unknown) => {
 };
 
 beforeAll(async () => {
-  const specPath = writeSpec('instant', 'devnet-contracts', { name: 'test-rpc' });
-  devKey = loadSpec(JSON.parse(readFileSync(specPath, 'utf8'))).devKeys[0] as `0x${string}`;
-  const tracker = await spawnService('tracker', ['--ttl', '10']);
-  mempool = await startMempool({ spec: specPath, tracker: tracker.url });
-  node = await startNode({
-    spec: specPath,
-    tracker: tracker.url,
-    mempool: mempool.url,
-    mine: false,
-  });
+  const net = await startLevel3Net({ name: 'test-rpc' }, 1);
+  devKey = net.keys[0]!;
+  mempool = net.mempool;
+  node = net.nodes[0]!;
 }, 120_000);
 
 afterAll(async () => {
@@ -100,15 +82,7 @@ describe('Ethereum JSON-RPC on a level-3 node', () => {
   });
 
   it('viem sends legacy and EIP-1559 txs; they are mined with Ethereum hashes and receipts', async () => {
-    const chain = defineChain({
-      id: 1339,
-      name: 'chainlab devnet-contracts',
-      nativeCurrency: { name: 'CLC', symbol: 'CLC', decimals: 18 },
-      rpcUrls: { default: { http: [`${node.url}/rpc`] } },
-    });
-    const account = privateKeyToAccount(devKey);
-    const wallet = createWalletClient({ account, chain, transport: http() });
-    const client = createPublicClient({ chain, transport: http() });
+    const { wallet, client } = viemFor(node, devKey, 'chainlab devnet-contracts');
     const to = '0x000000000000000000000000000000000000dEaD';
     const h1 = await wallet.sendTransaction({ to, value: 1000n, type: 'eip1559' });
     const h2 = await wallet.sendTransaction({ to, value: 2000n, type: 'legacy' });
@@ -159,23 +133,8 @@ contract Box {
   }
 }`;
     const box = compileSource(source, 'Box');
-    const chain = defineChain({
-      id: 1339,
-      name: 'chainlab',
-      nativeCurrency: { name: 'CLC', symbol: 'CLC', decimals: 18 },
-      rpcUrls: { default: { http: [`${node.url}/rpc`] } },
-    });
-    const account = privateKeyToAccount(loadSpec('devnet-contracts').devKeys[2] as `0x${string}`);
-    const wallet = createWalletClient({ account, chain, transport: http() });
-    const client = createPublicClient({ chain, transport: http() });
-    const mined = (hash: `0x${string}`) =>
-      waitFor(
-        async () => {
-          await mineBlocks(node, 1);
-          return (await client.getTransactionReceipt({ hash }).catch(() => null)) ?? false;
-        },
-        { timeoutMs: 90_000, intervalMs: 200, message: `${hash} mined` },
-      );
+    const { account, wallet, client } = viemFor(node, loadSpec('devnet-contracts').devKeys[2]!);
+    const mined = (hash: `0x${string}`) => minedOn(node, hash);
     const deployHash = await wallet.deployContract({
       abi: box.abi,
       bytecode: box.bytecode as `0x${string}`,
@@ -205,8 +164,7 @@ contract Box {
       );
     expect(err?.message).toMatch(/TooBig/);
     if (HAS_CAST) {
-      const cast = (...args: string[]) =>
-        execFileSync(CAST, [...args, '--rpc-url', `${node.url}/rpc`], { encoding: 'utf8' }).trim();
+      const cast = (...args: string[]) => castOn(node, ...args);
       expect(cast('call', address, 'value()(uint256)')).toBe('42');
       expect(cast('balance', account.address)).toBe(
         (await client.getBalance({ address: account.address })).toString(),

@@ -1,31 +1,28 @@
 // Issue 5: a network of real node processes that syncs, gossips, persists and heals.
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   getJson,
   http,
   mineBlocks,
-  removeTempDirs,
   setMining,
   settle,
   spawnService,
   startNode,
-  stopAllServices,
+  startNodes,
+  stopServicesAfterEachTest,
   tipOf,
   waitFor,
   waitForSameTip,
   writeSpec,
 } from './helpers/index.js';
 
-afterEach(async () => {
-  await stopAllServices();
-});
-afterAll(() => removeTempDirs());
+stopServicesAfterEachTest();
 
 describe('node network (devnet-data)', () => {
   it('three mining nodes converge on one tip, keep converging, and a late node catches up', async () => {
     const spec = writeSpec('fast', 'devnet-data');
     const tracker = await spawnService('tracker', ['--ttl', '30']);
-    const nodes = await Promise.all([1, 2, 3].map(() => startNode({ spec, tracker: tracker.url })));
+    const nodes = await startNodes(3, { spec, tracker: tracker.url });
 
     // Everyone sees everyone through the tracker.
     await waitFor(async () => (await getJson<string[]>(`${tracker.url}/nodes`)).length === 3, {
@@ -62,7 +59,7 @@ describe('node network (devnet-data)', () => {
     const spec = writeSpec('fast', 'devnet-data');
     const trackerA = await spawnService('tracker', ['--ttl', '600']);
     const trackerB = await spawnService('tracker', ['--ttl', '600']);
-    const groupA = await Promise.all([1, 2].map(() => startNode({ spec, tracker: trackerA.url })));
+    const groupA = await startNodes(2, { spec, tracker: trackerA.url });
     const groupB = [await startNode({ spec, tracker: trackerB.url })];
 
     // Each side builds its own branch.

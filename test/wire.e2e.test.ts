@@ -1,26 +1,22 @@
 // The gossip wire format against a real node: a plain JSON peer gets exactly the JSON of
 // docs/protocol.md §10, a peer whose hello lists binary-blocks gets the same blocks as one
 // binary frame, and nodes sync with either encoding.
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { blockToJson, loadSpec } from '@chainlab/core';
 import { CAPABILITY_BINARY_BLOCKS, decodeBlocksBinary } from '@chainlab/wire';
 import {
   getJson,
   mineBlocks,
-  removeTempDirs,
   startNode,
-  stopAllServices,
+  stopServicesAfterEachTest,
   tipOf,
   waitFor,
   waitForSameTip,
   writeSpec,
 } from './helpers/index.js';
 
-afterEach(async () => {
-  await stopAllServices();
-});
-afterAll(() => removeTempDirs());
+stopServicesAfterEachTest();
 
 type Frame = { text: unknown } | { binary: Uint8Array };
 

@@ -73,6 +73,14 @@ export async function startNode(o: NodeOptions): Promise<ServiceProcess & { data
   return Object.assign(node, { dataDir });
 }
 
+/** `count` nodes with the same options, started at once (each with a data dir of its own). */
+export function startNodes(
+  count: number,
+  o: Omit<NodeOptions, 'dataDir'>,
+): Promise<(ServiceProcess & { dataDir: string })[]> {
+  return Promise.all(Array.from({ length: count }, () => startNode(o)));
+}
+
 /** A mempool following the nodes of `tracker`, polling them often, one verifier thread. */
 export function startMempool(o: {
   spec: string;

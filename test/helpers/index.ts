@@ -4,3 +4,4 @@ export * from './service.js';
 export * from './temp.js';
 export * from './chain.js';
 export * from './explorer.js';
+export * from './cleanup.js';
