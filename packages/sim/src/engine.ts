@@ -47,7 +47,7 @@ import { NodeViews, type TipView } from './views.js';
 // The engine's parts, each in a file of its own, re-exported here as they always were.
 export { SIM_POW_LIMIT_BITS, bitsForWork } from './block-factory.js';
 export { DelayCounter } from './delay-counter.js';
-export type { FaultRecord } from './faults.js';
+export { heightFaultsInOrder, type FaultRecord } from './faults.js';
 
 export interface SimProgress {
   blocks: number;

@@ -22,6 +22,13 @@ export interface FaultHost {
   rebuildTopology(snapshot: ReturnType<NodeViews['snapshot']>): void;
 }
 
+/** The height-triggered faults, lowest height first (the simulator and real mode alike). */
+export function heightFaultsInOrder(faults: readonly Fault[]): Fault[] {
+  return faults
+    .filter((f) => 'height' in f.at)
+    .sort((a, b) => (a.at as { height: number }).height - (b.at as { height: number }).height);
+}
+
 export class SimFaults {
   readonly log: FaultRecord[] = [];
   private readonly heightFaults: Fault[];
@@ -35,9 +42,7 @@ export class SimFaults {
     private readonly events: EventQueue,
     private readonly host: FaultHost,
   ) {
-    this.heightFaults = faults
-      .filter((f) => 'height' in f.at)
-      .sort((a, b) => (a.at as { height: number }).height - (b.at as { height: number }).height);
+    this.heightFaults = heightFaultsInOrder(faults);
   }
 
   /** Puts the time-triggered faults in the event queue. */

@@ -2,7 +2,7 @@
 // (same port, same data dir, and a check that nothing the node had stored is missing),
 // partition and heal (the runner's per-node tracker views and pair proxies, network.ts),
 // hash-share changes (mining off, or a restart with a new cap).
-import type { Fault } from '@chainlab/sim';
+import { heightFaultsInOrder, type Fault } from '@chainlab/sim';
 import type { Cluster } from './cluster.js';
 import { postJson } from './http.js';
 import type { NodeState } from './nodes.js';
@@ -42,9 +42,7 @@ export class FaultInjector {
     private readonly say: (line: string) => void,
   ) {
     this.byId = new Map(cluster.states.map((s) => [s.id, s]));
-    this.heightFaults = faults
-      .filter((f) => 'height' in f.at)
-      .sort((a, b) => (a.at as { height: number }).height - (b.at as { height: number }).height);
+    this.heightFaults = heightFaultsInOrder(faults);
   }
 
   /** Schedules the time-triggered faults, counted from now (mining starts). */
