@@ -4,7 +4,7 @@
 // error, reason string), and a real reorg — a competing branch mined elsewhere, longer,
 // pushed to the node — puts the disconnected txs back to pending and re-delivers their
 // logs with removed: true.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { type Abi } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { ContractFactory, JsonRpcProvider, Wallet, isError, type Contract } from 'ethers';
@@ -14,8 +14,7 @@ import {
   getJson,
   mineBlocks,
   postJson,
-  removeTempDirs,
-  stopAllServices,
+  stopServicesAfterAllTests,
   tipOf,
   waitFor,
   waitForSameTip,
@@ -121,10 +120,7 @@ beforeAll(async () => {
   await waitForSameTip([nodeA, nodeB]);
 }, 240_000);
 
-afterAll(async () => {
-  await stopAllServices();
-  removeTempDirs();
-});
+stopServicesAfterAllTests();
 
 describe('Ethereum JSON-RPC on a network of level-3 nodes', () => {
   it('two synced nodes answer the same method set; cast reads the second node', async () => {

@@ -1,7 +1,7 @@
 // Level 3 speaks Ethereum JSON-RPC: the calls MetaMask makes at connect, Ethereum-signed
 // txs (legacy EIP-155 and EIP-1559) sent with viem through eth_sendRawTransaction, admitted
 // by the real mempool, mined, and their receipts; JSON-RPC error codes.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { JsonRpcProvider, Wallet } from 'ethers';
 import { loadSpec } from '@chainlab/core';
@@ -9,8 +9,7 @@ import { compileSource } from '@chainlab/evm';
 import {
   getJson,
   mineBlocks,
-  removeTempDirs,
-  stopAllServices,
+  stopServicesAfterAllTests,
   tipOf,
   waitFor,
   type ServiceProcess,
@@ -39,10 +38,7 @@ beforeAll(async () => {
   node = net.nodes[0]!;
 }, 120_000);
 
-afterAll(async () => {
-  await stopAllServices();
-  removeTempDirs();
-});
+stopServicesAfterAllTests();
 
 describe('Ethereum JSON-RPC on a level-3 node', () => {
   it('answers the calls MetaMask makes at connect', async () => {

@@ -1,6 +1,6 @@
-// The usual end of an e2e file whose tests each start their own processes: every service
-// stopped after each test (a failed test leaves nothing running for the next), every temp
-// dir removed at the end.
+// The usual end of an e2e file: every service it started stopped (after each test, so a
+// failed test leaves nothing running for the next, or once at the end when the tests share
+// processes) and every temp dir removed.
 import { afterAll, afterEach } from 'vitest';
 import { stopAllServices } from './service.js';
 import { removeTempDirs } from './temp.js';
@@ -11,4 +11,12 @@ export function stopServicesAfterEachTest(): void {
     await stopAllServices();
   });
   afterAll(() => removeTempDirs());
+}
+
+/** For a file whose tests share processes started in beforeAll: all stopped at the end. */
+export function stopServicesAfterAllTests(): void {
+  afterAll(async () => {
+    await stopAllServices();
+    removeTempDirs();
+  });
 }
