@@ -15,6 +15,10 @@
 // - Checks at the end: all nodes on one tip, that tip has the most work of any block any
 //   node knows, no block a node had stored was missing after its restart, and every data
 //   item a node acknowledged (202) and never lost in a crash is on the main chain.
+//
+// The parts, in the order runReal uses them: cluster.ts (the processes), faults.ts,
+// load.ts, run-loop.ts (to the stop condition), settle.ts (drain, converge), collect.ts
+// (the block trees read back), report.ts (checks, figures, the summary).
 import type { ChainSpec } from '@chainlab/core';
 import { NetworkModel, type BlockRecord, type Scenario, type Summary } from '@chainlab/sim';
 import type { ProgressBar } from '../progress.js';
