@@ -166,6 +166,15 @@ export function anvilUnavailable() {
   return `it needs @foundry-rs/anvil-linux-amd64 (linux x64; this is ${process.platform} ${process.arch}${existsSync(ANVIL_BIN) ? '' : ', package not installed'})`;
 }
 
+/** Without Anvil: says why, writes `{skipped: true}` to `jsonOut` and exits 0 (pnpm bench goes on). */
+export function exitUnlessAnvil(jsonOut) {
+  const why = anvilUnavailable();
+  if (!why) return;
+  log(`Anvil comparison skipped: ${why}`);
+  if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ skipped: true }));
+  process.exit(0);
+}
+
 /** Starts Anvil on a free port with `flags` (e.g. --no-mining); resolves once it answers. */
 export async function startAnvil(flags = []) {
   const port = await freePort();
@@ -315,8 +324,9 @@ export async function anvilFund(url, addresses) {
 /**
  * Anvil after a blast of transfers. With automine (`mining`) it answers first and mines
  * what arrived together into one block; txs that came in while a block was being mined
- * wait for the next tx. So: mine those, then check every sender's nonce is its `count`.
- * With --no-mining: check its pool holds `total` txs.
+ * wait for the next tx, and a block being mined holds txs that are neither in the pool nor
+ * counted yet. So: mine what is pending, wait for the block in progress, until every
+ * sender's nonce is its `count`. With --no-mining: check its pool holds `total` txs.
  */
 export async function anvilCheckTransfers(url, { mining, addresses, count, total }) {
   const n = countOf(count);
@@ -325,13 +335,15 @@ export async function anvilCheckTransfers(url, { mining, addresses, count, total
     if (Number(pool.pending) !== total) throw new Error(`anvil holds ${pool.pending} txs`);
     return;
   }
-  for (let i = 0; Number((await rpc(url, 'txpool_status')).pending) > 0; i++) {
-    if (i > 100) throw new Error('anvil does not mine its pool');
-    await rpc(url, 'evm_mine');
-  }
-  for (const [i, address] of addresses.entries()) {
-    const nonce = Number(await rpc(url, 'eth_getTransactionCount', [address, 'latest']));
-    if (nonce !== n(i)) throw new Error(`anvil mined ${nonce} txs of ${address}`);
+  for (let i = 0; ; i++) {
+    if (Number((await rpc(url, 'txpool_status')).pending) > 0) await rpc(url, 'evm_mine');
+    const nonces = [];
+    for (const address of addresses)
+      nonces.push(Number(await rpc(url, 'eth_getTransactionCount', [address, 'latest'])));
+    const short = nonces.findIndex((nonce, k) => nonce !== n(k));
+    if (short < 0) return;
+    if (i > 100) throw new Error(`anvil mined ${nonces[short]} txs of ${addresses[short]}`);
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
 

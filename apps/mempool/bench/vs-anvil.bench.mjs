@@ -14,7 +14,7 @@ import {
   CLIENTS,
   anvilCheckTransfers,
   anvilFund,
-  anvilUnavailable,
+  exitUnlessAnvil,
   benchArgs,
   blast,
   ethTransferBodies,
@@ -83,12 +83,7 @@ async function runChainlab(specPath, bodies) {
   return rate;
 }
 
-const why = anvilUnavailable();
-if (why) {
-  log(`Anvil comparison skipped: ${why}`);
-  if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ skipped: true }));
-  process.exit(0);
-}
+exitUnlessAnvil(jsonOut);
 
 // chainlab: a devnet whose genesis funds the senders; Anvil: the same keys as viem
 // accounts, EIP-1559 transfers.

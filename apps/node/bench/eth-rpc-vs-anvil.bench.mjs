@@ -21,7 +21,7 @@ import {
   ROOT,
   anvilCheckTransfers,
   anvilFund,
-  anvilUnavailable,
+  exitUnlessAnvil,
   benchArgs,
   blast,
   ethTransferBodies,
@@ -48,12 +48,7 @@ const SENDERS = 200;
 const ROUNDS = quick ? 1 : 2;
 const ANVIL_CHAIN_ID = 31337;
 
-const why = anvilUnavailable();
-if (why) {
-  log(`Anvil comparison skipped: ${why}`);
-  if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ skipped: true }));
-  process.exit(0);
-}
+exitUnlessAnvil(jsonOut);
 
 const { privateKeyToAccount } = await viemAccounts();
 const perSender = Math.ceil(TXS / SENDERS);
