@@ -21,6 +21,7 @@ import {
   type ServiceProcess,
 } from './helpers/index.js';
 import {
+  BOX_SOURCE,
   cast as castOn,
   castAvailable,
   ethResult as result,
@@ -32,20 +33,6 @@ import {
 } from './helpers/eth.js';
 
 const HAS_CAST = castAvailable();
-
-const SOURCE = `// SPDX-License-Identifier: MIT
-pragma solidity ^0.8.20;
-contract Box {
-  error TooBig(uint256 value, uint256 max);
-  event Stored(address indexed by, uint256 value);
-  uint256 public value;
-  function store(uint256 v) external {
-    if (v > 100) revert TooBig(v, 100);
-    require(v != 13, "unlucky number");
-    value = v;
-    emit Stored(msg.sender, v);
-  }
-}`;
 
 let specPath: string;
 let keys: string[];
@@ -102,7 +89,7 @@ beforeAll(async () => {
   ({ specPath, keys, mempool } = net);
   nodeA = net.nodes[0]!;
   nodeB = net.nodes[1]!;
-  box = compileSource(SOURCE, 'Box') as { abi: Abi; bytecode: string };
+  box = compileSource(BOX_SOURCE, 'Box') as { abi: Abi; bytecode: string };
   // A Box deployed on A, with one stored value, and both nodes on that tip.
   const { wallet } = viemFor(nodeA, keys[1]!);
   deployHash = await wallet.deployContract({

@@ -14,7 +14,14 @@ import {
   waitFor,
   type ServiceProcess,
 } from './helpers/index.js';
-import { cast as castOn, castAvailable, minedOn, startLevel3Net, viemFor } from './helpers/eth.js';
+import {
+  BOX_SOURCE,
+  cast as castOn,
+  castAvailable,
+  minedOn,
+  startLevel3Net,
+  viemFor,
+} from './helpers/eth.js';
 
 const HAS_CAST = castAvailable();
 
@@ -116,19 +123,7 @@ describe('Ethereum JSON-RPC on a level-3 node', () => {
   }, 180_000);
 
   it('viem deploys, calls, reads logs, decodes a custom error; a forced reorg re-delivers logs with removed: true', async () => {
-    const source = `// SPDX-License-Identifier: MIT
-pragma solidity ^0.8.20;
-contract Box {
-  error TooBig(uint256 value, uint256 max);
-  event Stored(address indexed by, uint256 value);
-  uint256 public value;
-  function store(uint256 v) external {
-    if (v > 100) revert TooBig(v, 100);
-    value = v;
-    emit Stored(msg.sender, v);
-  }
-}`;
-    const box = compileSource(source, 'Box');
+    const box = compileSource(BOX_SOURCE, 'Box');
     const { account, wallet, client } = viemFor(node, loadSpec('devnet-contracts').devKeys[2]!);
     const mined = (hash: `0x${string}`) => minedOn(node, hash);
     const deployHash = await wallet.deployContract({

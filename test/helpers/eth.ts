@@ -123,6 +123,24 @@ export async function minedOn(node: { url: string }, hash: string) {
   );
 }
 
+/**
+ * The contract both JSON-RPC files deploy: a stored value, an event, a custom error
+ * (TooBig, above 100) and a reason string ("unlucky number", for 13).
+ */
+export const BOX_SOURCE = `// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.20;
+contract Box {
+  error TooBig(uint256 value, uint256 max);
+  event Stored(address indexed by, uint256 value);
+  uint256 public value;
+  function store(uint256 v) external {
+    if (v > 100) revert TooBig(v, 100);
+    require(v != 13, "unlucky number");
+    value = v;
+    emit Stored(msg.sender, v);
+  }
+}`;
+
 // Foundry's cast, from npm (@foundry-rs/cast-linux-amd64): Linux x64 only.
 const CAST = path.join(REPO_ROOT, 'node_modules/@foundry-rs/cast-linux-amd64/bin/cast');
 
