@@ -47,16 +47,22 @@ const PROFILE = process.env.CHAINLAB_BENCH_PROFILE
   : [];
 
 /**
- * Starts a built chainlab service (`apps/<app>/dist/main.js --port 0 ...args`), JSON logs at
- * warn level, and resolves with `{url, child}` once it prints its listening line.
+ * Starts a built chainlab service (`apps/<app>/dist/main.js --port 0 ...args`), JSON logs
+ * (at `logLevel`; null: the service's own default), and resolves with `{url, child}` once
+ * it prints its listening line. `onLine` gets every stdout line (its log records).
  */
-export function startService(app, args, env = {}) {
+export function startService(app, args, env = {}, { onLine, logLevel = 'warn' } = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
       [...PROFILE, path.join(ROOT, `apps/${app}/dist/main.js`), '--port', '0', ...args],
       {
-        env: { ...process.env, CHAINLAB_LOG_FORMAT: 'json', CHAINLAB_LOG_LEVEL: 'warn', ...env },
+        env: {
+          ...process.env,
+          CHAINLAB_LOG_FORMAT: 'json',
+          ...(logLevel ? { CHAINLAB_LOG_LEVEL: logLevel } : {}),
+          ...env,
+        },
         stdio: ['ignore', 'pipe', 'inherit'],
       },
     );
@@ -64,9 +70,15 @@ export function startService(app, args, env = {}) {
     createInterface({ input: child.stdout }).on('line', (line) => {
       const m = / listening on (http:\/\/\S+)/.exec(line);
       if (m) resolve({ url: m[1], child });
+      onLine?.(line);
     });
     child.on('exit', (code) => reject(new Error(`${app} exited with ${code}`)));
   });
+}
+
+/** SIGTERM to every process started so far that still runs; does not wait for them. */
+export function stopAllNow() {
+  for (const p of procs) if (p.exitCode === null && !p.killed) p.kill('SIGTERM');
 }
 
 /** SIGTERM (a graceful shutdown, as Ctrl-C), resolves on exit. */

@@ -6,29 +6,16 @@
 //  3. propagation: median and p95 time for a new block to reach every node of a 3-node net;
 //  4. memory: RSS of a node holding the chain.
 //   node apps/node/bench/network.bench.mjs [--blocks 10000] [--json out.json] [--quick] [--sync-only]
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import * as core from '../../../packages/core/dist/index.js';
 import { BlockStore } from '../../../packages/sync/dist/index.js';
+import { ROOT, benchArgs, startService, stopAllNow, tmp } from '../../../scripts/bench-lib.mjs';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const argv = process.argv.slice(2);
-const opt = (name, def) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : def);
-const quick = argv.includes('--quick');
+const { opt, quick, jsonOut } = benchArgs();
 const BLOCKS = Number(opt('--blocks', quick ? 2000 : 10000));
 const PROPAGATION_SAMPLES = quick ? 10 : 30;
-const jsonOut = opt('--json', null);
-const dirs = [];
-const procs = [];
-const tmp = (p) => {
-  const d = mkdtempSync(path.join(tmpdir(), p));
-  dirs.push(d);
-  return d;
-};
 
 const specJson = {
   extends: 'devnet-data',
@@ -40,35 +27,17 @@ const spec = core.loadSpec(specJson);
 const specPath = path.join(tmp('chainlab-bench-spec-'), 'spec.json');
 writeFileSync(specPath, JSON.stringify(specJson));
 
-function startNode(args, onLine) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        path.join(ROOT, 'apps/node/dist/main.js'),
-        '--port',
-        '0',
-        '--spec',
-        specPath,
-        '--threads',
-        '1',
-        '--no-mine',
-        ...args,
-      ],
-      {
-        env: { ...process.env, CHAINLAB_LOG_FORMAT: 'json' },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    procs.push(child);
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      const m = /node listening on (http:\/\/\S+)/.exec(line);
-      if (m) resolve({ child, url: m[1] });
-      onLine?.(line);
-    });
-    child.on('exit', (code) => reject(new Error(`node exited with ${code}`)));
-  });
-}
+// Nodes log at their own level: the propagation part reads their 'block connected' lines.
+const startNode = (args, onLine) =>
+  startService(
+    'node',
+    ['--spec', specPath, '--threads', '1', '--no-mine', ...args],
+    {},
+    {
+      onLine,
+      logLevel: null,
+    },
+  );
 const getJson = async (url) => (await fetch(url, { signal: AbortSignal.timeout(10_000) })).json();
 async function waitFor(fn, ms = 600_000, everyMs = 50) {
   const end = Date.now() + ms;
@@ -79,11 +48,6 @@ async function waitFor(fn, ms = 600_000, everyMs = 50) {
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
-function cleanup() {
-  for (const p of procs) p.kill('SIGKILL');
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-}
-process.on('exit', cleanup);
 
 // ---- build the chain in-process, measuring core's own validation rate ----
 const builder = new core.Chain(spec, new core.NoState());
@@ -158,7 +122,7 @@ async function timeSync(extraArgs) {
 }
 const syncJsonRate = await timeSync(['--no-binary-sync']);
 const syncRate = await timeSync([]);
-if (argv.includes('--sync-only')) {
+if (process.argv.includes('--sync-only')) {
   console.log(`sync of ${BLOCKS} blocks of 2 data items`);
   console.log(`  core in-process validation   ${coreRate.toFixed(0)} blocks/s (baseline, warm)`);
   console.log(`  the same, fresh process      ${coldRate.toFixed(0)} blocks/s (baseline, cold)`);
@@ -171,8 +135,7 @@ if (argv.includes('--sync-only')) {
   console.log(
     `  sync, binary, steady         ${syncRate.steady.toFixed(0)} blocks/s = ×${(syncRate.steady / coreRate).toFixed(2)} of core warm (after the first 10 %)`,
   );
-  cleanup();
-  process.exit(0);
+  process.exit(0); // bench-lib stops the nodes and removes the temp dirs on exit
 }
 
 // ---- propagation over a 3-node line: A ← B ← C, plus a direct A–C link ----
@@ -188,8 +151,7 @@ const track = (idx) => (line) => {
     /* not json */
   }
 };
-for (const p of procs) p.kill('SIGTERM');
-procs.length = 0;
+stopAllNow();
 const n1 = await startNode(
   ['--data-dir', tmp('chainlab-bench-p1-'), '--log-level', 'debug'],
   track(0),
@@ -227,34 +189,15 @@ for (let i = 0; i < PROPAGATION_SAMPLES; i++) {
 delays.sort((x, y) => x - y);
 
 // ---- API latency while mining: a cheap route with every worker busy vs mining off ----
-for (const p of procs) p.kill('SIGTERM');
-procs.length = 0;
+stopAllNow();
 const hardSpec = path.join(tmp('chainlab-bench-hard-'), 'spec.json');
 writeFileSync(hardSpec, JSON.stringify({ ...specJson, genesis: { bits: '0x1b00ffff' } })); // no block for hours: workers never idle
-const m = await new Promise((resolve, reject) => {
-  const child = spawn(
-    process.execPath,
-    [
-      path.join(ROOT, 'apps/node/dist/main.js'),
-      '--port',
-      '0',
-      '--spec',
-      hardSpec,
-      '--data-dir',
-      tmp('chainlab-bench-m-'),
-    ],
-    {
-      env: { ...process.env, CHAINLAB_LOG_FORMAT: 'json' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  procs.push(child);
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    const mm = /node listening on (http:\/\/\S+)/.exec(line);
-    if (mm) resolve({ child, url: mm[1] });
-  });
-  child.on('exit', (code) => reject(new Error(`node exited with ${code}`)));
-});
+const m = await startService(
+  'node',
+  ['--spec', hardSpec, '--data-dir', tmp('chainlab-bench-m-')],
+  {},
+  { logLevel: null },
+);
 await waitFor(async () => (await getJson(`${m.url}/status`)).hashrate > 0, 30_000);
 async function latencies(n) {
   const out = [];
@@ -323,5 +266,4 @@ console.log(
 );
 console.log(`  RSS of a node with the chain ${results.rssMBWithChain.toFixed(0)} MB`);
 if (jsonOut) writeFileSync(jsonOut, JSON.stringify(results, null, 2));
-cleanup();
 process.exit(0);
