@@ -275,6 +275,26 @@ export async function startChainlab(specPath, { node = false, mempoolArgs = [] }
   };
 }
 
+/**
+ * An admission bench's load: `senders` senders send `txs` in all, measured, after
+ * `warmTxs` from as many other senders (the first ones) unmeasured, while V8's JIT and the
+ * allocators warm up — the figures are steady-state rates. `nonces(i)`: how many txs
+ * sender i sends (for transferBodies); `warmUp` / `measured` split per-sender bodies.
+ */
+export function warmedUpLoad({ txs, warmTxs, senders }) {
+  const perSender = Math.ceil(txs / senders);
+  const warmPerSender = Math.ceil(warmTxs / senders);
+  const measuredTxs = perSender * senders;
+  return {
+    senders: 2 * senders,
+    measuredTxs,
+    totalTxs: measuredTxs + warmPerSender * senders,
+    nonces: (i) => (i < senders ? warmPerSender : perSender),
+    warmUp: (bodies) => bodies.slice(0, senders),
+    measured: (bodies) => bodies.slice(senders),
+  };
+}
+
 /** `count`: the same number for every sender, or sender i's number as `count(i)`. */
 const countOf = (count) => (typeof count === 'function' ? count : () => count);
 

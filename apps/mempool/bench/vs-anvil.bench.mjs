@@ -27,6 +27,7 @@ import {
   stop,
   transferBodies,
   viemAccounts,
+  warmedUpLoad,
 } from '../../../scripts/bench-lib.mjs';
 
 const { opt, quick, jsonOut } = benchArgs();
@@ -39,17 +40,12 @@ const SENDERS = 200;
 const MEMPOOL_ARGS = opt('--mempool-args', '').split(' ').filter(Boolean);
 const ROUNDS = quick ? 1 : 2;
 
-// ---- the txs: SENDERS senders, TXS in all, consecutive nonces; the warm-up's txs come
-// from SENDERS senders of their own (the first ones) ----
-const perSender = Math.ceil(TXS / SENDERS);
-const warmPerSender = Math.ceil(WARM_TXS / SENDERS);
-const TXS_MEASURED = perSender * SENDERS;
-const TXS_SENT = TXS_MEASURED + warmPerSender * SENDERS;
-/** How many txs sender i sends. */
-const nonces = (i) => (i < SENDERS ? warmPerSender : perSender);
-const warmUp = (bodies) => bodies.slice(0, SENDERS);
-const measured = (bodies) => bodies.slice(SENDERS);
-const senderKeys = Array.from({ length: 2 * SENDERS }, (_, i) =>
+// SENDERS senders send TXS in all, after WARM_TXS from SENDERS others (unmeasured).
+const load = warmedUpLoad({ txs: TXS, warmTxs: WARM_TXS, senders: SENDERS });
+const { nonces, warmUp, measured } = load;
+const TXS_MEASURED = load.measuredTxs;
+const TXS_SENT = load.totalTxs;
+const senderKeys = Array.from({ length: load.senders }, (_, i) =>
   core.devPrivateKey(70_000 + Math.floor(Math.random() * 1e9) + i),
 );
 const sink = core.privateKeyToAddress(core.devPrivateKey(69_999));

@@ -36,6 +36,7 @@ import {
   stop,
   viemAccounts,
   waitFor,
+  warmedUpLoad,
 } from '../../../scripts/bench-lib.mjs';
 
 const { opt, quick, jsonOut } = benchArgs();
@@ -51,15 +52,12 @@ const ANVIL_CHAIN_ID = 31337;
 exitUnlessAnvil(jsonOut);
 
 const { privateKeyToAccount } = await viemAccounts();
-const perSender = Math.ceil(TXS / SENDERS);
-const warmPerSender = Math.ceil(WARM_TXS / SENDERS);
-const TXS_MEASURED = perSender * SENDERS;
-const TXS_SENT = TXS_MEASURED + warmPerSender * SENDERS;
-/** The first SENDERS senders warm up, the others are measured; how many txs sender i sends. */
-const nonces = (i) => (i < SENDERS ? warmPerSender : perSender);
-const warmUp = (bodies) => bodies.slice(0, SENDERS);
-const measured = (bodies) => bodies.slice(SENDERS);
-const senders = Array.from({ length: 2 * SENDERS }, (_, i) =>
+// SENDERS senders send TXS in all, after WARM_TXS from SENDERS others (unmeasured).
+const load = warmedUpLoad({ txs: TXS, warmTxs: WARM_TXS, senders: SENDERS });
+const { nonces, warmUp, measured } = load;
+const TXS_MEASURED = load.measuredTxs;
+const TXS_SENT = load.totalTxs;
+const senders = Array.from({ length: load.senders }, (_, i) =>
   privateKeyToAccount(core.devPrivateKey(90_000 + Math.floor(Math.random() * 1e9) + i)),
 );
 const deployer = privateKeyToAccount(core.devPrivateKey(89_998));
