@@ -7,19 +7,17 @@
 // explorer shows them as ghosts, heights only); an honest node mines one block; the pool,
 // one ahead, publishes both at once; the honest nodes reorganise to its branch and the
 // honest block goes stale.
-import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openBrowser, requireChromium, SHOTS } from './helpers/browser.js';
 import {
   getJson,
   mineBlocks,
-  REPO_ROOT,
   removeTempDirs,
   spawnService,
   startNode,
   stopAllServices,
-  tempDir,
   tipOf,
   waitFor,
   waitForSameTip,
@@ -27,19 +25,6 @@ import {
   type ExplorerNodeJson,
   type ServiceProcess,
 } from './helpers/index.js';
-
-const CHROMIUM = process.env.CHAINLAB_CHROMIUM ?? '/usr/bin/chromium';
-const SHOTS = path.join(REPO_ROOT, 'test-artifacts', 'explorer');
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** API answers, loosely typed: the assertions below check their shapes. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -59,11 +44,7 @@ const until = <T>(fn: () => Promise<T | false>, message: string) =>
   waitFor(fn, { timeoutMs: 60_000, intervalMs: 150, message });
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(
-      `${CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium) or set CHAINLAB_CHROMIUM`,
-    );
-  mkdirSync(SHOTS, { recursive: true });
+  requireChromium();
   const spec = writeSpec('instant', 'devnet-data');
   const tracker = await spawnService('tracker', ['--ttl', '5'], { CHAINLAB_LOG_FORMAT: 'json' });
   pool = await startNode({
@@ -95,16 +76,7 @@ beforeAll(async () => {
   }, 'the explorer follows 3 nodes');
   poolId = nodes.find((x) => x.url === pool.url)!.id;
   honestId = nodes.find((x) => x.url === honest[0]!.url)!.id;
-  ctx = await chromium.launchPersistentContext(tempDir('chainlab-chromium-'), {
-    executablePath: CHROMIUM,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1366, height: 900 },
-  });
-  page = ctx.pages()[0] ?? (await ctx.newPage());
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
-  });
-  page.on('pageerror', (e) => consoleErrors.push(e.message));
+  ({ ctx, page } = await openBrowser({ width: 1366, height: 900 }, consoleErrors));
 });
 
 afterAll(async () => {

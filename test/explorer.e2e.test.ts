@@ -2,39 +2,24 @@
 // a running devnet: see every node, open a block, watch a tx's confirmations rise, force a
 // reorg from the fork tree and see it change. Screenshots go to test-artifacts/explorer/.
 // Every wait is on a condition in the page; nothing sleeps for a fixed time.
-import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openBrowser, requireChromium, SHOTS } from './helpers/browser.js';
 import { privateKeyToAddress, signTx, txid as txidOf } from '@chainlab/core';
 import {
   getJson,
   http,
   mineBlocks,
-  REPO_ROOT,
   removeTempDirs,
   startExplorerNet,
   stopAllServices,
-  tempDir,
   waitFor,
   waitForExplorerTip,
   waitForSameTip,
   type ExplorerNet,
   type ExplorerNodeJson,
 } from './helpers/index.js';
-
-const CHROMIUM = process.env.CHAINLAB_CHROMIUM ?? '/usr/bin/chromium';
-const SHOTS = path.join(REPO_ROOT, 'test-artifacts', 'explorer');
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 let net: ExplorerNet;
 let ctx: BrowserContext;
@@ -50,27 +35,14 @@ const until = <T>(fn: () => Promise<T>, message: string) =>
   waitFor(fn, { timeoutMs: 30_000, intervalMs: 150, message });
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(
-      `${CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium) or set CHAINLAB_CHROMIUM`,
-    );
-  mkdirSync(SHOTS, { recursive: true });
+  requireChromium();
   net = await startExplorerNet(3);
   const n = await getJson<{ nodes: ExplorerNodeJson[] }>(`${net.explorer.url}/api/network`);
   ids = new Map(n.nodes.map((x) => [x.url, x.id]));
   await mineBlocks(net.nodes[0]!, 3);
   const tip = await waitForSameTip(net.nodes);
   await waitForExplorerTip(net.explorer, tip.hash);
-  ctx = await chromium.launchPersistentContext(tempDir('chainlab-chromium-'), {
-    executablePath: CHROMIUM,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1366, height: 860 },
-  });
-  page = ctx.pages()[0] ?? (await ctx.newPage());
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
-  });
-  page.on('pageerror', (e) => consoleErrors.push(e.message));
+  ({ ctx, page } = await openBrowser({ width: 1366, height: 860 }, consoleErrors));
 });
 
 afterAll(async () => {
