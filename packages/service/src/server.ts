@@ -131,6 +131,11 @@ export function toHttpError(err: unknown, bodyLimit = DEFAULT_BODY_LIMIT): HttpE
 }
 
 function sendError(reply: FastifyReply, err: HttpError): void {
+  // Fastify closes the connection after a body it refused; a client still sending that body
+  // then hits a broken pipe and never reads the 413. Kept open, Node reads and discards the
+  // rest (as nginx's lingering close does) and the client gets its answer; requestTimeout
+  // still ends a body that never stops.
+  if (err.status === 413) reply.removeHeader('connection');
   void reply
     .code(err.status)
     .header('content-type', 'application/json; charset=utf-8')
