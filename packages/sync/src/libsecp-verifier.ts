@@ -1,7 +1,7 @@
 // The fast signature backend: libsecp256k1 (Bitcoin Core's secp256k1 library), in one of
 // two builds, both from npm and neither needing a compiler on the user's machine:
 // - `native`: the N-API addon of the `secp256k1` package, which ships prebuilt binaries
-//   (linux x64 glibc/musl, macOS arm64, Windows x64); ~30× faster than pure JS;
+//   (linux x64 glibc/musl, macOS arm64, Windows x64); ~25× faster than pure JS;
 // - `wasm`: `tiny-secp256k1`, the same C library compiled to WebAssembly; ~8× faster than
 //   pure JS, and it runs wherever Node runs.
 // The native build is used when its binary loads here, the wasm one otherwise (or when
