@@ -13,7 +13,7 @@ import {
   type FeedClientMessage,
   type FeedServerMessage,
 } from '@chainlab/api';
-import type { Logger } from '@chainlab/service';
+import { errorBody, type Logger } from '@chainlab/service';
 import type { WebSocket } from 'ws';
 import { isMempoolError } from './errors.js';
 import type { Mempool } from './mempool.js';
@@ -184,15 +184,14 @@ export async function submitForFeed(
   bodyLimit: number,
   log?: Logger,
 ): Promise<{ txid: string } | ErrorBody> {
-  const refusal = (code: string, message: string): ErrorBody => ({ error: { code, message } });
-  if (JSON.stringify(json).length > bodyLimit)
-    return refusal('TOO_LARGE', `the tx is larger than ${bodyLimit} bytes`);
+  if (Buffer.byteLength(JSON.stringify(json)) > bodyLimit)
+    return errorBody('TOO_LARGE', `the tx is larger than ${bodyLimit} bytes`);
   try {
     const { txid } = await mempool.submit(json);
     return { txid };
   } catch (e) {
-    if (isMempoolError(e)) return refusal(e.code, e.message);
+    if (isMempoolError(e)) return errorBody(e.code, e.message);
     log?.error({ err: (e as Error).message }, 'admitting a pushed tx failed');
-    return refusal('INTERNAL_ERROR', 'the mempool could not admit the tx');
+    return errorBody('INTERNAL_ERROR', 'the mempool could not admit the tx');
   }
 }

@@ -5,10 +5,10 @@
 // is down, the node falls back to polling GET /unprocessed (payload.ts).
 import WebSocket from 'ws';
 import { parseFeedServerMessage, type ErrorBody } from '@chainlab/api';
+import type { Logger } from '@chainlab/service';
 
 /** Per pushed tx: its txid, or the mempool's refusal (the error body /pushtx answers). */
 export type PushResult = { txid: string } | ErrorBody;
-import type { Logger } from '@chainlab/service';
 
 export interface FeedHandlers {
   /** The whole ready set (first message of every connection). */

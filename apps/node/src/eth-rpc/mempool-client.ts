@@ -7,6 +7,7 @@
 import http from 'node:http';
 import { MAX_FEED_PUSH_TXS } from '@chainlab/api';
 import { parseTx, type ChainSpec, type Tx } from '@chainlab/core';
+import type { PushResult } from '../mempool-feed.js';
 
 export interface MempoolClient {
   /** POST /pushtx; resolves with the txid or rejects with MempoolRefused. */
@@ -116,10 +117,7 @@ export function httpMempoolClient(url: string, spec: ChainSpec, timeoutMs = 10_0
 /** The node's feed connection to its mempool, as far as pushing txs goes (payload.ts TxSource). */
 export interface FeedPusher {
   readonly feedLive: boolean;
-  pushToMempool(
-    txs: unknown[],
-    timeoutMs: number,
-  ): Promise<({ txid: string } | { error: { code: string; message: string } })[] | null>;
+  pushToMempool(txs: unknown[], timeoutMs: number): Promise<PushResult[] | null>;
 }
 
 /** A push's JSON stays well under the feed's 64 KiB frame limit; bigger txs go over HTTP. */
